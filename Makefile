@@ -1,0 +1,110 @@
+# xstored: one non-recursive Makefile.
+#
+# Targets
+#   make              build the daemon ($(BUILD)/xstored, linked to ./xstored)
+#   make check        layering check, unit tests (Check), integration tests
+#   make unit         unit tests only
+#   make integration  integration tests only (Debian's xenstore-* clients)
+#   make check SANITIZE=1   the same under AddressSanitizer + UBSan (objects in build-san/)
+#   make install      PREFIX (/usr), DESTDIR ()
+#   make clean
+#
+# Variables
+#   CC        compiler (gcc or clang; both must build with no warnings)
+#   BUILD     object directory (build, or build-san when SANITIZE=1)
+#   SANITIZE  1 = -fsanitize=address,undefined
+#   WERROR    -Werror by default; WERROR= turns warnings back into warnings
+#
+# Layout: protocol/, store/ (and later ringio/) are static libraries that
+# include nothing from daemon/; each unit test links only the library it tests
+# (tests/unit/<lib>/<file>_test.c tests <lib>/<file>.c).
+
+CC       ?= cc
+PREFIX   ?= /usr
+SANITIZE ?=
+WERROR   ?= -Werror
+
+ifeq ($(SANITIZE),1)
+BUILD    ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD    ?= build
+SANFLAGS :=
+endif
+
+WARN     := -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
+	    -Wmissing-prototypes -Wpointer-arith -Wcast-qual
+CFLAGS   ?= -O2 -g
+ALLCFLAGS = -std=gnu11 $(CFLAGS) $(WARN) $(SANFLAGS) -I. -MMD -MP \
+	    $(shell pkg-config --cflags talloc)
+LDLIBS_TALLOC := $(shell pkg-config --libs talloc)
+LDLIBS_CHECK  := $(shell pkg-config --libs check)
+
+PROTOCOL_SRCS := $(wildcard protocol/*.c)
+STORE_SRCS    := $(wildcard store/*.c)
+DAEMON_SRCS   := $(wildcard daemon/*.c)
+
+PROTOCOL_LIB  := $(BUILD)/libprotocol.a
+STORE_LIB     := $(BUILD)/libstore.a
+
+objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+.PHONY: all check unit integration layering clean install
+all: $(BUILD)/xstored xstored
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c -o $@ $<
+
+$(PROTOCOL_LIB): $(call objs,$(PROTOCOL_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(STORE_LIB): $(call objs,$(STORE_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/xstored: $(call objs,$(DAEMON_SRCS)) $(STORE_LIB) $(PROTOCOL_LIB)
+	$(CC) $(ALLCFLAGS) -o $@ $^ $(LDLIBS_TALLOC)
+
+# A convenience link at the top for the README's commands.
+xstored: $(BUILD)/xstored
+	ln -sf $(BUILD)/xstored $@
+
+# Unit tests: one binary per test source, linked with its own library only.
+PROTOCOL_TESTS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/protocol/*_test.c))
+STORE_TESTS    := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/store/*_test.c))
+UNIT_TESTS     := $(PROTOCOL_TESTS) $(STORE_TESTS)
+
+$(BUILD)/tests/unit/protocol/%: tests/unit/protocol/%.c $(PROTOCOL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $^ $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
+
+$(BUILD)/tests/unit/store/%: tests/unit/store/%.c $(STORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $^ $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
+
+# Integration test programs of our own (raw socket client etc.): no library.
+INTEG_PROGS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/integration/*.c))
+$(BUILD)/tests/integration/%: tests/integration/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $< $(LDLIBS_CHECK)
+
+layering:
+	@tests/check-layering.sh
+
+unit: layering $(UNIT_TESTS)
+	@tests/run-unit.sh $(UNIT_TESTS)
+
+integration: $(BUILD)/xstored $(INTEG_PROGS)
+	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/integration/run.sh
+
+check: unit integration
+
+install: $(BUILD)/xstored
+	install -D -m 0755 $(BUILD)/xstored $(DESTDIR)$(PREFIX)/sbin/xstored
+
+clean:
+	rm -rf build build-san xstored
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

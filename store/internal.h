@@ -1,0 +1,144 @@
+/*
+ * Internals shared by the files of libstore. Nothing outside store/ may
+ * include this header.
+ *
+ * Nodes are plain malloc'ed structures, not talloc objects: a subtree is
+ * freed by an explicit iterative walk (tree_free_subtree), never by a
+ * recursive destructor chain, because the depth is guest-controlled.
+ */
+#ifndef STORE_INTERNAL_H
+#define STORE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "store/watch_index.h"
+
+struct node {
+	struct node	*parent;	/* NULL for "/" and special nodes */
+	struct node	*first_child;	/* children in insertion order */
+	struct node	*last_child;
+	struct node	*prev;		/* siblings */
+	struct node	*next;
+	struct node	*hnext;		/* chain in the (parent, name) hash */
+	char		*value;		/* malloc'ed, NULL when vallen == 0 */
+	size_t		 vallen;
+	struct store_perm *perms;	/* malloc'ed, nperms >= 1 */
+	unsigned int	 nperms;
+	unsigned int	 nchildren;
+	size_t		 childlen;	/* bytes of the packed child list */
+	uint64_t	 gen;		/* changes with value or permissions */
+	uint64_t	 cgen;		/* changes with the child list */
+	uint32_t	 hash;		/* hash of (parent, name) */
+	size_t		 namelen;
+	char		 name[];	/* NUL-terminated component */
+};
+
+/* Per-domain accounting and quotas. */
+struct domain_acct {
+	unsigned int	domid;
+	unsigned int	quota[STORE_QUOTA_COUNT];
+	unsigned int	nodes;
+	unsigned int	watches;
+	unsigned int	transactions;
+	uint64_t	known_gen;	/* generation when it became known */
+};
+
+#define STORE_NSPECIAL	2
+#define STORE_MAX_DOMID	65535
+
+/* Scratch for a canonical path: every path fits in one 4096-byte payload. */
+#define XS_PATH_SCRATCH	4200
+
+struct store {
+	struct node	*root;
+	struct node	*special[STORE_NSPECIAL];
+	struct node	**htab;		/* (parent, name) -> node */
+	size_t		 hsize;		/* power of two */
+	size_t		 nnodes;	/* live tree nodes, root included */
+	uint64_t	 gen;		/* global generation counter */
+	struct watch_index *watches;
+	store_event_fn	*event_fn;
+	void		*event_arg;
+	unsigned int	 quota[STORE_QUOTA_COUNT];	/* defaults */
+	struct domain_acct **domains;	/* indexed by domid, NULL = unknown */
+	size_t		 ntx;		/* open transactions */
+	uint64_t	 tx_seq;	/* transaction sequence numbers */
+	struct store_tx	*prio_tx;	/* a starving transaction with priority */
+	char		*pathbuf;	/* scratch for paths during walks */
+	size_t		 pathcap;
+};
+
+/* ---- tree.c ---- */
+struct node *tree_lookup(struct store *st, const char *path);
+struct node *tree_child(struct store *st, const struct node *parent,
+    const char *name, size_t namelen);
+int tree_node_new(struct store *st, const char *name, size_t namelen,
+    const void *val, size_t vallen, const struct store_perm *perms,
+    unsigned int nperms, struct node **out);
+void tree_node_free(struct node *n);
+void tree_link(struct store *st, struct node *parent, struct node *child);
+int tree_set_value(struct store *st, struct node *n, const void *val,
+    size_t vallen);
+int tree_set_perms(struct store *st, struct node *n,
+    const struct store_perm *perms, unsigned int nperms);
+void tree_remove(struct store *st, struct node *n, const char *path);
+size_t tree_node_size(const struct node *n);
+void tree_fire(struct store *st, const char *path, enum watch_match m,
+    const struct node *n, const struct node *p);
+int tree_path_of(struct store *st, const struct node *n, size_t *len);
+char *tree_path_of_talloc(TALLOC_CTX *ctx, const struct node *n);
+
+/* ---- domain.c ---- */
+void domain_init_quotas(struct store *st);
+struct domain_acct *domain_get(const struct store *st, unsigned int domid);
+void domain_charge_node(struct store *st, unsigned int owner, int delta);
+bool domain_perm_known(unsigned int domid, void *arg);
+int domain_check_nodes(const struct store *st,
+    const struct store_caller *who, unsigned int add);
+int domain_check_node_size(const struct store *st,
+    const struct store_caller *who, size_t size);
+unsigned int domain_quota_for(const struct store *st,
+    const struct store_caller *who, enum store_quota q);
+
+/* ---- perms (perms.c) helpers used internally ---- */
+bool perm_allows(const struct store *st, const struct store_caller *who,
+    const struct store_perm *perms, unsigned int n, unsigned int need);
+
+/* ---- watches.c ---- */
+struct fire_perms {
+	const struct store_perm *perms;		/* the node's */
+	unsigned int		 nperms;
+	const struct store_perm *old_perms;	/* before SET_PERMS, or NULL */
+	unsigned int		 nold;
+	const struct store_perm *pperms;	/* the parent's, or NULL */
+	unsigned int		 npperms;
+};
+void watches_fire(struct store *st, const char *path, enum watch_match m,
+    const struct fire_perms *fp);
+
+/* ---- ops.c: live operations shared with tx.c's commit ---- */
+int ops_create_path(struct store *st, const struct store_caller *who,
+    const char *path, const void *val, size_t vallen, struct node **out,
+    bool *created);
+int ops_check_set_perms(struct store *st, const struct store_caller *who,
+    const struct store_perm *oldp, unsigned int nold, size_t othersize,
+    const struct store_perm *perms, unsigned int n);
+
+/* ---- tx.c ---- */
+int tx_read(struct store *st, struct store_tx *tx, const char *path,
+    TALLOC_CTX *ctx, char **val, size_t *len);
+int tx_write(struct store *st, struct store_tx *tx, const char *path,
+    const void *val, size_t len, bool is_mkdir);
+int tx_rm(struct store *st, struct store_tx *tx, const char *path);
+int tx_directory(struct store *st, struct store_tx *tx, const char *path,
+    TALLOC_CTX *ctx, char **names, size_t *len, uint64_t *gen);
+int tx_get_perms(struct store *st, struct store_tx *tx, const char *path,
+    TALLOC_CTX *ctx, struct store_perm **perms, unsigned int *n);
+int tx_set_perms(struct store *st, struct store_tx *tx, const char *path,
+    const struct store_perm *perms, unsigned int n);
+const struct store_caller *tx_caller(const struct store_tx *tx);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * watches.c: the store's side of watches: adding them with duplicate and
+ * quota checks, charging them to the watcher's domain, and firing events
+ * for changes with the read-permission filter (XSA-115).
+ *
+ * The index itself (matching by path) is watch_index.c. A watch is charged
+ * to its domain by a small talloc child whose destructor gives the charge
+ * back, so freeing a watch by any route (UNWATCH, RESET_WATCHES, closing a
+ * connection) keeps the count right. Watches must be freed before the store.
+ *
+ * No I/O.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "store/internal.h"
+
+struct watch_charge {
+	struct store	*st;
+	unsigned int	 domid;
+};
+
+static int
+watch_charge_destroy(struct watch_charge *c)
+{
+	struct domain_acct *d = domain_get(c->st, c->domid);
+
+	if (d != NULL && d->watches > 0)
+		d->watches--;
+	return 0;
+}
+
+int
+store_watch_add(struct store *st, const struct store_caller *who,
+    void *owner, const char *path, size_t strip, const char *token,
+    int depth, TALLOC_CTX *ctx, struct store_watch **out)
+{
+	struct domain_acct *d = domain_get(st, who->domid);
+	struct watch_charge *c;
+	struct store_watch *w;
+	unsigned int q;
+	int err;
+
+	if (watch_index_find(st->watches, owner, path, token) != NULL)
+		return EEXIST;
+	q = domain_quota_for(st, who, STORE_QUOTA_WATCHES);
+	if (q != 0 && d != NULL && d->watches + 1 > q)
+		return ENOSPC;
+	err = watch_index_add(st->watches, ctx, path, strip, token, depth,
+	    owner, who, &w);
+	if (err != 0)
+		return err;
+	c = talloc(w, struct watch_charge);
+	if (c == NULL) {
+		talloc_free(w);
+		return ENOMEM;
+	}
+	c->st = st;
+	c->domid = who->domid;
+	if (d != NULL)
+		d->watches++;
+	talloc_set_destructor(c, watch_charge_destroy);
+	*out = w;
+	return 0;
+}
+
+struct store_watch *
+store_watch_find(struct store *st, void *owner, const char *path,
+    const char *token)
+{
+	return watch_index_find(st->watches, owner, path, token);
+}
+
+static bool
+may_read(const struct store *st, const struct store_caller *who,
+    const struct store_perm *perms, unsigned int n)
+{
+	return perms != NULL && perm_allows(st, who, perms, n,
+	    STORE_PERM_READ);
+}
+
+struct filter_arg {
+	const struct store	*st;
+	const struct fire_perms	*fp;
+};
+
+/*
+ * An event goes to a watcher that may read the node or its parent, now or
+ * (for a permission change) before it.
+ */
+static bool
+event_visible(const struct store_caller *who, void *arg)
+{
+	const struct filter_arg *fa = arg;
+	const struct fire_perms *fp = fa->fp;
+
+	if (who->priv)
+		return true;
+	return may_read(fa->st, who, fp->perms, fp->nperms) ||
+	    may_read(fa->st, who, fp->old_perms, fp->nold) ||
+	    may_read(fa->st, who, fp->pperms, fp->npperms);
+}
+
+void
+watches_fire(struct store *st, const char *path, enum watch_match m,
+    const struct fire_perms *fp)
+{
+	struct filter_arg fa = { st, fp };
+
+	if (st->event_fn == NULL || watch_index_count(st->watches) == 0)
+		return;
+	watch_index_fire(st->watches, path, m, fp != NULL ? event_visible :
+	    NULL, &fa, st->event_fn, st->event_arg);
+}

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Runs every unit test binary given; each is a Check runner that prints its
+# own summary line. Fails if any binary fails.
+set -u
+fail=0
+for t in "$@"; do
+	echo "== $t"
+	if ! "$t"; then
+		echo "FAILED: $t" >&2
+		fail=1
+	fi
+done
+exit "$fail"
