@@ -40,7 +40,8 @@ int watch_index_create(TALLOC_CTX *ctx, struct watch_index **out);
 /*
  * Adds a watch, talloc'ed under ctx; talloc_free() of the returned watch
  * unlinks it from the index (a destructor). Strings are copied. The caller
- * checks duplicates first (watch_index_find). Errors: ENOMEM.
+ * checks duplicates first (watch_index_find). Errors: EINVAL (empty
+ * path: it has no prefixes to index), ENOMEM.
  */
 int watch_index_add(struct watch_index *wi, TALLOC_CTX *ctx,
     const char *path, size_t strip, const char *token, int depth,
