@@ -2,7 +2,10 @@
 #
 # Targets
 #   make              build the daemon ($(BUILD)/xstored, linked to ./xstored)
+#   make test         everything CI runs: check with gcc, check under
+#                     ASan+UBSan, unit tests under valgrind, a clang build
 #   make check        layering check, unit tests (Check), integration tests
+#   make demo         start xstored in a temp dir and drive it with Debian's clients
 #   make unit         unit tests only
 #   make integration  integration tests only (Debian's xenstore-* clients)
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan (objects in build-san/)
@@ -42,14 +45,16 @@ LDLIBS_CHECK  := $(shell pkg-config --libs check)
 
 PROTOCOL_SRCS := $(wildcard protocol/*.c)
 STORE_SRCS    := $(wildcard store/*.c)
+RINGIO_SRCS   := $(wildcard ringio/*.c)
 DAEMON_SRCS   := $(wildcard daemon/*.c)
 
 PROTOCOL_LIB  := $(BUILD)/libprotocol.a
 STORE_LIB     := $(BUILD)/libstore.a
+RINGIO_LIB    := $(BUILD)/libringio.a
 
 objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
-.PHONY: all check unit integration layering clean install
+.PHONY: all check unit integration layering clean install test demo valgrind
 all: $(BUILD)/xstored xstored
 
 $(BUILD)/%.o: %.c
@@ -64,7 +69,11 @@ $(STORE_LIB): $(call objs,$(STORE_SRCS))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/xstored: $(call objs,$(DAEMON_SRCS)) $(STORE_LIB) $(PROTOCOL_LIB)
+$(RINGIO_LIB): $(call objs,$(RINGIO_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/xstored: $(call objs,$(DAEMON_SRCS)) $(STORE_LIB) $(RINGIO_LIB) $(PROTOCOL_LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(LDLIBS_TALLOC)
 
 # A convenience link at the top for the README's commands.
@@ -74,15 +83,20 @@ xstored: $(BUILD)/xstored
 # Unit tests: one binary per test source, linked with its own library only.
 PROTOCOL_TESTS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/protocol/*_test.c))
 STORE_TESTS    := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/store/*_test.c))
-UNIT_TESTS     := $(PROTOCOL_TESTS) $(STORE_TESTS)
+RINGIO_TESTS   := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/ringio/*_test.c))
+UNIT_TESTS     := $(PROTOCOL_TESTS) $(STORE_TESTS) $(RINGIO_TESTS)
 
 $(BUILD)/tests/unit/protocol/%: tests/unit/protocol/%.c $(PROTOCOL_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -o $@ $^ $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
+	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
 
 $(BUILD)/tests/unit/store/%: tests/unit/store/%.c $(STORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -o $@ $^ $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
+	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
+
+$(BUILD)/tests/unit/ringio/%: tests/unit/ringio/%.c $(RINGIO_LIB) $(PROTOCOL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
 
 # Integration test programs of our own (raw socket client etc.): no library.
 INTEG_PROGS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/integration/*.c))
@@ -101,10 +115,24 @@ integration: $(BUILD)/xstored $(INTEG_PROGS)
 
 check: unit integration
 
+# Unit tests under valgrind memcheck (no fork, so leaks are seen).
+valgrind: layering $(UNIT_TESTS)
+	@CK_FORK=no VALGRIND="valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite" \
+	    tests/run-unit.sh $(UNIT_TESTS)
+
+test:
+	$(MAKE) check
+	$(MAKE) check SANITIZE=1
+	$(MAKE) valgrind
+	$(MAKE) CC=clang BUILD=build-clang all unit
+
+demo: $(BUILD)/xstored
+	@scripts/demo.sh
+
 install: $(BUILD)/xstored
 	install -D -m 0755 $(BUILD)/xstored $(DESTDIR)$(PREFIX)/sbin/xstored
 
 clean:
-	rm -rf build build-san xstored
+	rm -rf build build-san build-clang xstored
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

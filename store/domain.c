@@ -183,13 +183,112 @@ domain_charge_node(struct store *st, unsigned int owner, int delta)
 		d->nodes += (unsigned int)delta;
 }
 
-/* Permission entries naming an unknown domain are ignored. */
+/*
+ * An entry is honoured only if its domain is known and was known before the
+ * permissions were set: a domain that died and whose id was reused must not
+ * inherit the old domain's grants (XSA-322, XSA-417). arg: struct perm_ctx.
+ */
 bool
 domain_perm_known(unsigned int domid, void *arg)
 {
-	const struct store *st = arg;
+	const struct perm_ctx *pc = arg;
+	const struct domain_acct *d;
 
-	return domid == STORE_DOMID_ANY || store_domain_known(st, domid);
+	if (domid == STORE_DOMID_ANY)
+		return true;
+	d = domain_get(pc->st, domid);
+	return d != NULL && d->known_gen < pc->pgen;
+}
+
+void
+store_set_domain_oracle(struct store *st, store_domain_exists_fn *fn,
+    void *arg)
+{
+	st->exists_fn = fn;
+	st->exists_arg = arg;
+}
+
+/*
+ * Makes a domain known if it is not yet but the oracle says it exists.
+ * Returns 0 (known now, or does not exist), or ENOMEM.
+ */
+int
+domain_learn(struct store *st, unsigned int domid)
+{
+	int err;
+
+	if (domid > STORE_MAX_DOMID || st->domains[domid] != NULL ||
+	    st->exists_fn == NULL || !st->exists_fn(domid, st->exists_arg))
+		return 0;
+	err = store_domain_add(st, domid);
+	return err == EEXIST ? 0 : err;
+}
+
+/* Removes entries 1..n-1 naming domid, in place. Returns the new count. */
+static unsigned int
+strip_entries(struct store_perm *perms, unsigned int n, unsigned int domid)
+{
+	unsigned int i, j = 1;
+
+	for (i = 1; i < n; i++) {
+		if (perms[i].domid != domid)
+			perms[j++] = perms[i];
+	}
+	return j;
+}
+
+/* The next node in pre-order after n's whole subtree, or NULL. */
+static struct node *
+skip_subtree(struct node *n)
+{
+	while (n != NULL && n->next == NULL)
+		n = n->parent;
+	return n != NULL ? n->next : NULL;
+}
+
+int
+store_domain_remove(struct store *st, unsigned int domid, bool keep_orphans)
+{
+	struct domain_acct *d = domain_get(st, domid);
+	struct node *cur, *next;
+	size_t i;
+	char *path;
+
+	if (d == NULL)
+		return ENOENT;
+	if (domid == 0)
+		return EINVAL;
+	/* Iterative pre-order walk; a removed subtree is skipped whole. */
+	cur = st->root->first_child;
+	while (cur != NULL) {
+		if (cur->perms[0].domid == domid) {
+			next = skip_subtree(cur);
+			if (keep_orphans) {
+				domain_charge_node(st, domid, -1);
+				domain_charge_node(st, 0, 1);
+				cur->perms[0].domid = 0;
+			} else {
+				path = tree_path_of_talloc(NULL, cur);
+				/* Without a path, remove without events. */
+				tree_remove(st, cur, path != NULL ? path : "");
+				talloc_free(path);
+				cur = next;
+				continue;
+			}
+		}
+		cur->nperms = strip_entries(cur->perms, cur->nperms, domid);
+		next = cur->first_child != NULL ? cur->first_child :
+		    skip_subtree(cur);
+		cur = next;
+	}
+	st->root->nperms = strip_entries(st->root->perms, st->root->nperms,
+	    domid);
+	for (i = 0; i < STORE_NSPECIAL; i++)
+		st->special[i]->nperms = strip_entries(st->special[i]->perms,
+		    st->special[i]->nperms, domid);
+	st->domains[domid] = NULL;
+	free(d);
+	return 0;
 }
 
 unsigned int

@@ -31,6 +31,9 @@ struct node {
 	size_t		 childlen;	/* bytes of the packed child list */
 	uint64_t	 gen;		/* changes with value or permissions */
 	uint64_t	 cgen;		/* changes with the child list */
+	uint64_t	 pgen;		/* when the permissions were set: entries
+					   naming a domain known only later are
+					   ignored (XSA-322) */
 	uint32_t	 hash;		/* hash of (parent, name) */
 	size_t		 namelen;
 	char		 name[];	/* NUL-terminated component */
@@ -68,6 +71,8 @@ struct store {
 	uint64_t	 tx_seq;	/* transaction sequence numbers */
 	struct store_tx	*prio_tx;	/* a starving transaction with priority */
 	char		*pathbuf;	/* scratch for paths during walks */
+	store_domain_exists_fn *exists_fn;
+	void		*exists_arg;
 	size_t		 pathcap;
 };
 
@@ -95,7 +100,12 @@ char *tree_path_of_talloc(TALLOC_CTX *ctx, const struct node *n);
 void domain_init_quotas(struct store *st);
 struct domain_acct *domain_get(const struct store *st, unsigned int domid);
 void domain_charge_node(struct store *st, unsigned int owner, int delta);
+struct perm_ctx {
+	const struct store	*st;
+	uint64_t		 pgen;
+};
 bool domain_perm_known(unsigned int domid, void *arg);
+int domain_learn(struct store *st, unsigned int domid);
 int domain_check_nodes(const struct store *st,
     const struct store_caller *who, unsigned int add);
 int domain_check_node_size(const struct store *st,
@@ -105,16 +115,20 @@ unsigned int domain_quota_for(const struct store *st,
 
 /* ---- perms (perms.c) helpers used internally ---- */
 bool perm_allows(const struct store *st, const struct store_caller *who,
-    const struct store_perm *perms, unsigned int n, unsigned int need);
+    const struct store_perm *perms, unsigned int n, uint64_t pgen,
+    unsigned int need);
 
 /* ---- watches.c ---- */
 struct fire_perms {
 	const struct store_perm *perms;		/* the node's */
 	unsigned int		 nperms;
+	uint64_t		 pgen;
 	const struct store_perm *old_perms;	/* before SET_PERMS, or NULL */
 	unsigned int		 nold;
+	uint64_t		 old_pgen;
 	const struct store_perm *pperms;	/* the parent's, or NULL */
 	unsigned int		 npperms;
+	uint64_t		 ppgen;
 };
 void watches_fire(struct store *st, const char *path, enum watch_match m,
     const struct fire_perms *fp);
@@ -124,8 +138,8 @@ int ops_create_path(struct store *st, const struct store_caller *who,
     const char *path, const void *val, size_t vallen, struct node **out,
     bool *created);
 int ops_check_set_perms(struct store *st, const struct store_caller *who,
-    const struct store_perm *oldp, unsigned int nold, size_t othersize,
-    const struct store_perm *perms, unsigned int n);
+    const struct store_perm *oldp, unsigned int nold, uint64_t oldpgen,
+    size_t othersize, const struct store_perm *perms, unsigned int n);
 
 /* ---- tx.c ---- */
 int tx_read(struct store *st, struct store_tx *tx, const char *path,

@@ -18,15 +18,15 @@
 
 bool
 perm_allows(const struct store *st, const struct store_caller *who,
-    const struct store_perm *perms, unsigned int n, unsigned int need)
+    const struct store_perm *perms, unsigned int n, uint64_t pgen,
+    unsigned int need)
 {
+	struct perm_ctx pc = { st, pgen };
 	unsigned int have;
 
 	if (who->priv)
 		return true;
-	/* The cast drops const for the callback argument only. */
-	have = store_perms_for(who, perms, n, domain_perm_known,
-	    (void *)(uintptr_t)st);
+	have = store_perms_for(who, perms, n, domain_perm_known, &pc);
 	return (have & need) == need;
 }
 
@@ -75,7 +75,8 @@ missing_error(struct store *st, const struct store_caller *who,
 	if (path[0] != '/')
 		return ENOENT;
 	a = nearest_existing(st, path, &rest);
-	return perm_allows(st, who, a->perms, a->nperms, need) ? ENOENT :
+	return perm_allows(st, who, a->perms, a->nperms, a->pgen, need) ?
+	    ENOENT :
 	    EACCES;
 }
 
@@ -88,7 +89,7 @@ lookup_checked(struct store *st, const struct store_caller *who,
 
 	if (n == NULL)
 		return missing_error(st, who, path, need);
-	if (!perm_allows(st, who, n->perms, n->nperms, need))
+	if (!perm_allows(st, who, n->perms, n->nperms, n->pgen, need))
 		return EACCES;
 	*out = n;
 	return 0;
@@ -155,7 +156,8 @@ ops_create_path(struct store *st, const struct store_caller *who,
 		*created = false;
 		return 0;
 	}
-	if (!perm_allows(st, who, a->perms, a->nperms, STORE_PERM_WRITE))
+	if (!perm_allows(st, who, a->perms, a->nperms, a->pgen,
+	    STORE_PERM_WRITE))
 		return EACCES;
 	for (p = rest; p != NULL; p = strchr(p, '/'), p = p ? p + 1 : p)
 		k++;
@@ -188,6 +190,8 @@ ops_create_path(struct store *st, const struct store_caller *who,
 		    lastc ? val : NULL, lastc ? vallen : 0, perms, nperms, &n);
 		if (err != 0)
 			goto fail;
+		/* Copied entries stay exactly as valid as the parent's. */
+		n->pgen = a->pgen;
 		/* Chain through first_child until linked. */
 		if (last != NULL)
 			last->first_child = n;
@@ -226,7 +230,7 @@ write_or_mkdir(struct store *st, const struct store_caller *who,
 
 	n = tree_lookup(st, path);
 	if (n != NULL) {
-		if (!perm_allows(st, who, n->perms, n->nperms,
+		if (!perm_allows(st, who, n->perms, n->nperms, n->pgen,
 		    STORE_PERM_WRITE))
 			return EACCES;
 		if (is_mkdir)
@@ -305,7 +309,8 @@ store_rm(struct store *st, struct store_tx *tx,
 			return 0;
 		return missing_error(st, who, path, STORE_PERM_WRITE);
 	}
-	if (!perm_allows(st, who, n->perms, n->nperms, STORE_PERM_WRITE))
+	if (!perm_allows(st, who, n->perms, n->nperms, n->pgen,
+	    STORE_PERM_WRITE))
 		return EACCES;
 	tree_remove(st, n, path);
 	return 0;
@@ -367,15 +372,16 @@ store_get_perms(struct store *st, struct store_tx *tx,
  */
 int
 ops_check_set_perms(struct store *st, const struct store_caller *who,
-    const struct store_perm *oldp, unsigned int nold, size_t othersize,
-    const struct store_perm *perms, unsigned int n)
+    const struct store_perm *oldp, unsigned int nold, uint64_t oldpgen,
+    size_t othersize, const struct store_perm *perms, unsigned int n)
 {
-	unsigned int q;
+	unsigned int q, i;
 
 	if (n == 0)
 		return EINVAL;
 	if (!who->priv) {
-		if (!perm_allows(st, who, oldp, nold, STORE_PERM_WRITE) ||
+		if (!perm_allows(st, who, oldp, nold, oldpgen,
+		    STORE_PERM_WRITE) ||
 		    !is_owner(who, oldp))
 			return EACCES;
 		if (perms[0].domid != oldp[0].domid)
@@ -386,6 +392,11 @@ ops_check_set_perms(struct store *st, const struct store_caller *who,
 		if (domain_check_node_size(st, who,
 		    othersize + 8 * (size_t)n) != 0)
 			return ENOSPC;
+	}
+	/* Domains that exist but are not known yet become known now. */
+	for (i = 0; i < n; i++) {
+		if (domain_learn(st, perms[i].domid) == ENOMEM)
+			return ENOMEM;
 	}
 	if (perms[0].domid != STORE_DOMID_ANY &&
 	    !store_domain_known(st, perms[0].domid))
@@ -402,6 +413,7 @@ store_set_perms(struct store *st, struct store_tx *tx,
 	struct fire_perms fp;
 	struct node *nd;
 	unsigned int nold;
+	uint64_t oldpgen;
 	int err;
 
 	if (tx != NULL && path[0] == '/')
@@ -409,7 +421,7 @@ store_set_perms(struct store *st, struct store_tx *tx,
 	nd = tree_lookup(st, path);
 	if (nd == NULL)
 		return missing_error(st, who, path, STORE_PERM_WRITE);
-	err = ops_check_set_perms(st, who, nd->perms, nd->nperms,
+	err = ops_check_set_perms(st, who, nd->perms, nd->nperms, nd->pgen,
 	    tree_node_size(nd) - 8 * (size_t)nd->nperms, perms, n);
 	if (err != 0)
 		return err;
@@ -417,16 +429,20 @@ store_set_perms(struct store *st, struct store_tx *tx,
 	if (old == NULL)
 		return ENOMEM;
 	nold = nd->nperms;
+	oldpgen = nd->pgen;
 	err = tree_set_perms(st, nd, perms, n);
 	if (err == 0) {
 		memset(&fp, 0, sizeof(fp));
 		fp.perms = nd->perms;
 		fp.nperms = nd->nperms;
+		fp.pgen = nd->pgen;
 		fp.old_perms = old;
 		fp.nold = nold;
+		fp.old_pgen = oldpgen;
 		if (nd->parent != NULL) {
 			fp.pperms = nd->parent->perms;
 			fp.npperms = nd->parent->nperms;
+			fp.ppgen = nd->parent->pgen;
 		}
 		watches_fire(st, path, WATCH_MATCH_TREE, &fp);
 	}

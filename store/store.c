@@ -19,6 +19,18 @@ static const char *const special_names[STORE_NSPECIAL] = {
 	"@introduceDomain", "@releaseDomain",
 };
 
+/*
+ * As the C daemon [HEAD]: only dom0 learns of introductions unless granted;
+ * every domain may watch releases (backends in driver domains need to).
+ */
+static const struct store_perm intro_perms[1] = { { 0, STORE_PERM_NONE } };
+static const struct store_perm release_perms[2] = {
+	{ 0, STORE_PERM_NONE }, { STORE_DOMID_ANY, STORE_PERM_READ },
+};
+static const struct store_perm *const special_perms[STORE_NSPECIAL] = {
+	intro_perms, release_perms,
+};
+
 /* Frees every node (iteratively) and the side tables. */
 static int
 store_destroy(struct store *st)
@@ -79,13 +91,14 @@ store_create(TALLOC_CTX *ctx, store_event_fn *event_fn, void *event_arg,
 		goto nomem;
 	st->nnodes = 1;
 	domain_charge_node(st, 0, 1);
-	st->root->gen = st->root->cgen = ++st->gen;
+	st->root->gen = st->root->cgen = st->root->pgen = ++st->gen;
 	for (i = 0; i < STORE_NSPECIAL; i++) {
 		if (tree_node_new(st, special_names[i],
-		    strlen(special_names[i]), NULL, 0, &dom0_only, 1,
-		    &st->special[i]) != 0)
+		    strlen(special_names[i]), NULL, 0, special_perms[i],
+		    i == 0 ? 1 : 2, &st->special[i]) != 0)
 			goto nomem;
-		st->special[i]->gen = st->special[i]->cgen = ++st->gen;
+		st->special[i]->gen = st->special[i]->cgen =
+		    st->special[i]->pgen = ++st->gen;
 	}
 	if (tree_node_new(st, "tool", 4, NULL, 0, &dom0_only, 1, &tool) != 0)
 		goto nomem;

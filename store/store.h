@@ -77,6 +77,13 @@ enum store_quota {
 typedef void store_event_fn(void *owner, const char *path, const char *token,
     void *arg);
 
+/*
+ * Does a domain exist (created, perhaps not yet introduced)? The store asks
+ * when a permission list names a domain it does not know; a domain that
+ * exists is then made known (store_domain_add).
+ */
+typedef bool store_domain_exists_fn(unsigned int domid, void *arg);
+
 /* ---- store.c: the store as a whole ---- */
 
 /*
@@ -236,6 +243,31 @@ int store_domain_add(struct store *st, unsigned int domid);
 
 /* True if the domain is known. */
 bool store_domain_known(const struct store *st, unsigned int domid);
+
+/* Sets the existence oracle (NULL: only domains made known exist). */
+void store_set_domain_oracle(struct store *st, store_domain_exists_fn *fn,
+    void *arg);
+
+/*
+ * Forgets a dead domain: deletes every node it owns with its subtree
+ * (firing their watches), or with keep_orphans gives them to domain 0;
+ * removes its entries from every permission list, special nodes included;
+ * drops its accounting (its watches and transactions must be gone already).
+ * A domain with the same id made known later starts afresh, and entries
+ * written before it was known stay ignored (XSA-322). O(tree size),
+ * iterative. Domain 0 cannot be removed. Errors: ENOENT, EINVAL.
+ */
+int store_domain_remove(struct store *st, unsigned int domid,
+    bool keep_orphans);
+
+/*
+ * Fires the watches of a special path: "@introduceDomain" or
+ * "@releaseDomain" (plain watches on it), or "@releaseDomain/<domid>"
+ * (watches on that path, and watches on the bare path with a depth),
+ * filtered by read permission on the special node. Errors: ENOENT (no
+ * such special node).
+ */
+int store_fire_special(struct store *st, const char *path);
 
 /* The name of a quota ("nodes"), or NULL if out of range. */
 const char *store_quota_name(enum store_quota q);

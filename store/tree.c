@@ -198,6 +198,8 @@ tree_link(struct store *st, struct node *parent, struct node *child)
 	parent->cgen = st->gen;
 	child->gen = st->gen;
 	child->cgen = st->gen;
+	if (child->pgen == 0)
+		child->pgen = st->gen;
 	st->nnodes++;
 	domain_charge_node(st, child->perms[0].domid, 1);
 	hash_maybe_grow(st);
@@ -243,6 +245,7 @@ tree_set_perms(struct store *st, struct node *n,
 	n->perms = np;
 	n->nperms = nperms;
 	n->gen = ++st->gen;
+	n->pgen = n->gen;
 	return 0;
 }
 
@@ -378,9 +381,11 @@ tree_fire(struct store *st, const char *path, enum watch_match m,
 	memset(&fp, 0, sizeof(fp));
 	fp.perms = n->perms;
 	fp.nperms = n->nperms;
+	fp.pgen = n->pgen;
 	if (p != NULL) {
 		fp.pperms = p->perms;
 		fp.npperms = p->nperms;
+		fp.ppgen = p->pgen;
 	}
 	watches_fire(st, path, m, &fp);
 }

@@ -74,6 +74,9 @@ struct tx_entry {
 	size_t		 vallen;
 	struct store_perm *perms;	/* talloc'ed under the entry */
 	unsigned int	 nperms;
+	uint64_t	 pgen;		/* validity stamp of perms (XSA-322);
+					   UINT64_MAX: set here, stamped at
+					   commit */
 	/* Prepared at commit. */
 	struct node	*newnode;
 	char		*newval;
@@ -307,6 +310,7 @@ entry_snapshot(struct tx_entry *e, const struct node *n)
 	if (e->perms == NULL)
 		return ENOMEM;
 	e->nperms = n->nperms;
+	e->pgen = n->pgen;
 	return 0;
 }
 
@@ -344,7 +348,8 @@ static bool
 entry_allows(const struct store_tx *tx, const struct tx_entry *e,
     unsigned int need)
 {
-	return perm_allows(tx->st, tx->who, e->perms, e->nperms, need);
+	return perm_allows(tx->st, tx->who, e->perms, e->nperms, e->pgen,
+	    need);
 }
 
 /* Parent path of a canonical path other than "/", into buf. */
@@ -545,6 +550,7 @@ tx_write(struct store *st, struct store_tx *tx, const char *path,
 			return ENOMEM;
 		}
 		c->nperms = a->nperms;
+		c->pgen = a->pgen;
 		c->exists = true;
 		if (!c->fresh && !c->removed)
 			tx->nhiding++;
@@ -718,7 +724,7 @@ tx_set_perms(struct store *st, struct store_tx *tx, const char *path,
 		return err;
 	if (!e->exists)
 		return view_missing_error(tx, path, STORE_PERM_WRITE);
-	err = ops_check_set_perms(st, tx->who, e->perms, e->nperms,
+	err = ops_check_set_perms(st, tx->who, e->perms, e->nperms, e->pgen,
 	    entry_size(e) - 8 * (size_t)e->nperms, perms, n);
 	if (err != 0)
 		return err;
@@ -728,6 +734,7 @@ tx_set_perms(struct store *st, struct store_tx *tx, const char *path,
 	talloc_free(e->perms);
 	e->perms = np;
 	e->nperms = n;
+	e->pgen = UINT64_MAX;
 	e->perms_set = true;
 	e->fire = true;
 	return 0;
@@ -833,6 +840,8 @@ prepare(struct store *st, struct tx_entry **v, size_t n)
 			if (tree_node_new(st, name, strlen(name), e->value,
 			    e->vallen, e->perms, e->nperms, &e->newnode) != 0)
 				goto nomem;
+			/* 0: stamped with the commit's generation on link. */
+			e->newnode->pgen = e->pgen == UINT64_MAX ? 0 : e->pgen;
 			continue;
 		}
 		if (!e->exists)
@@ -865,6 +874,7 @@ apply(struct store *st, struct tx_entry *e)
 	struct node *n = tree_lookup(st, e->path), *p;
 	struct store_perm *old;
 	unsigned int nold;
+	uint64_t oldpgen;
 	struct fire_perms fp;
 
 	if (e->removed || e->fresh) {
@@ -898,6 +908,7 @@ apply(struct store *st, struct tx_entry *e)
 	}
 	old = n->perms;
 	nold = n->nperms;
+	oldpgen = n->pgen;
 	if (e->perms_set) {
 		if (n != st->root) {
 			domain_charge_node(st, old[0].domid, -1);
@@ -907,18 +918,22 @@ apply(struct store *st, struct tx_entry *e)
 		n->nperms = e->nperms;
 		e->newperms = NULL;
 		n->gen = ++st->gen;
+		n->pgen = e->pgen == UINT64_MAX ? n->gen : e->pgen;
 	}
 	if (e->fire) {
 		memset(&fp, 0, sizeof(fp));
 		fp.perms = n->perms;
 		fp.nperms = n->nperms;
+		fp.pgen = n->pgen;
 		if (n->perms != old) {
 			fp.old_perms = old;
 			fp.nold = nold;
+			fp.old_pgen = oldpgen;
 		}
 		if (n->parent != NULL) {
 			fp.pperms = n->parent->perms;
 			fp.npperms = n->parent->nperms;
+			fp.ppgen = n->parent->pgen;
 		}
 		watches_fire(st, e->path, WATCH_MATCH_TREE, &fp);
 	}

@@ -73,9 +73,9 @@ store_watch_find(struct store *st, void *owner, const char *path,
 
 static bool
 may_read(const struct store *st, const struct store_caller *who,
-    const struct store_perm *perms, unsigned int n)
+    const struct store_perm *perms, unsigned int n, uint64_t pgen)
 {
-	return perms != NULL && perm_allows(st, who, perms, n,
+	return perms != NULL && perm_allows(st, who, perms, n, pgen,
 	    STORE_PERM_READ);
 }
 
@@ -96,9 +96,31 @@ event_visible(const struct store_caller *who, void *arg)
 
 	if (who->priv)
 		return true;
-	return may_read(fa->st, who, fp->perms, fp->nperms) ||
-	    may_read(fa->st, who, fp->old_perms, fp->nold) ||
-	    may_read(fa->st, who, fp->pperms, fp->npperms);
+	return may_read(fa->st, who, fp->perms, fp->nperms, fp->pgen) ||
+	    may_read(fa->st, who, fp->old_perms, fp->nold, fp->old_pgen) ||
+	    may_read(fa->st, who, fp->pperms, fp->npperms, fp->ppgen);
+}
+
+int
+store_fire_special(struct store *st, const char *path)
+{
+	const struct node *n = NULL;
+	struct fire_perms fp;
+	size_t i, len = strcspn(path, "/");
+
+	for (i = 0; i < STORE_NSPECIAL; i++) {
+		if (strncmp(st->special[i]->name, path, len) == 0 &&
+		    st->special[i]->name[len] == '\0')
+			n = st->special[i];
+	}
+	if (n == NULL)
+		return ENOENT;
+	memset(&fp, 0, sizeof(fp));
+	fp.perms = n->perms;
+	fp.nperms = n->nperms;
+	fp.pgen = n->pgen;
+	watches_fire(st, path, WATCH_MATCH_TREE, &fp);
+	return 0;
 }
 
 void

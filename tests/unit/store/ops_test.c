@@ -266,10 +266,15 @@ START_TEST(store_set_perms_rules)
 	/* An unprivileged owner may grant, not give the node away. */
 	set_perms(&dom5, "/local/domain/5/x", "n5", "r6", 0);
 	set_perms(&dom5, "/local/domain/5/x", "n6", NULL, EPERM);
-	/* A grant to an unknown domain is kept but ignored. */
+	/* A grant to an unknown domain is kept but ignored... */
 	read_str(&dom6, "/local/domain/5/x", &err);
 	ck_assert_int_eq(err, EACCES);
+	/* ...and stays ignored when a domain 6 appears later (XSA-322). */
 	ck_assert_int_eq(store_domain_add(st, 6), 0);
+	read_str(&dom6, "/local/domain/5/x", &err);
+	ck_assert_int_eq(err, EACCES);
+	/* Granting again, now that 6 exists, works. */
+	set_perms(&dom5, "/local/domain/5/x", "n5", "r6", 0);
 	ck_assert_str_eq(read_str(&dom6, "/local/domain/5/x", &err), "v");
 	/* A non-existent owner is ENOENT. */
 	set_perms(&dom0, "/local/domain/5/x", "n77", NULL, ENOENT);
@@ -404,6 +409,108 @@ START_TEST(store_check_detects_nothing_wrong_after_churn)
 }
 END_TEST
 
+
+static bool
+exists_5_to_9(unsigned int domid, void *arg)
+{
+	(void)arg;
+	return domid >= 5 && domid <= 9;
+}
+
+START_TEST(store_oracle_makes_existing_domain_known)
+{
+	set_perms(&dom0, "/x", "n7", NULL, ENOENT);
+	write_str(&dom0, "/x", "");
+	set_perms(&dom0, "/x", "n7", NULL, ENOENT);
+	store_set_domain_oracle(st, exists_5_to_9, NULL);
+	set_perms(&dom0, "/x", "n7", NULL, 0);
+	ck_assert(store_domain_known(st, 7));
+	set_perms(&dom0, "/x", "n12", NULL, ENOENT);
+	ck_assert(!store_domain_known(st, 12));
+}
+END_TEST
+
+START_TEST(store_domain_remove_deletes_owned_and_strips_grants)
+{
+	const struct store_caller dom7 = { 7, STORE_DOMID_NONE, false };
+	struct store_perm *perms;
+	struct store_watch *w;
+	unsigned int n;
+	int err;
+
+	store_set_domain_oracle(st, exists_5_to_9, NULL);
+	write_str(&dom0, "/local/domain/7/device", "");
+	set_perms(&dom0, "/local/domain/7", "n0", "r7", 0);
+	set_perms(&dom0, "/local/domain/7/device", "n7", NULL, 0);
+	write_str(&dom7, "/local/domain/7/device/state", "4");
+	set_perms(&dom0, "@releaseDomain", "n0", "r7", 0);
+	ck_assert_int_eq(store_watch_add(st, &dom0, &ev,
+	    "/local/domain/7/device/state", 0, "s", -1, ctx, &w), 0);
+	ck_assert_int_eq(store_domain_remove(st, 7, false), 0);
+	ck_assert(!store_domain_known(st, 7));
+	/* Its nodes are gone (with their watch events), dom0's stay. */
+	read_str(&dom0, "/local/domain/7/device", &err);
+	ck_assert_int_eq(err, ENOENT);
+	ck_assert_uint_eq(ev.n, 1);
+	ck_assert_str_eq(ev.path[0], "/local/domain/7/device/state");
+	ck_assert_int_eq(store_get_perms(st, NULL, &dom0, "/local/domain/7",
+	    ctx, &perms, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	/* The grant on the special node went too. */
+	ck_assert_int_eq(store_get_perms(st, NULL, &dom0, "@releaseDomain",
+	    ctx, &perms, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(perms[0].domid, 0);
+	ck_assert_int_eq(store_domain_remove(st, 7, false), ENOENT);
+	ck_assert_int_eq(store_domain_remove(st, 0, false), EINVAL);
+}
+END_TEST
+
+START_TEST(store_domain_remove_keep_orphans_gives_nodes_to_dom0)
+{
+	struct store_perm *perms;
+	unsigned int n;
+
+	store_set_domain_oracle(st, exists_5_to_9, NULL);
+	write_str(&dom0, "/o", "");
+	set_perms(&dom0, "/o", "b8", NULL, 0);
+	ck_assert_int_eq(store_domain_remove(st, 8, true), 0);
+	ck_assert_int_eq(store_get_perms(st, NULL, &dom0, "/o", ctx, &perms,
+	    &n), 0);
+	ck_assert_uint_eq(perms[0].domid, 0);
+	ck_assert_uint_eq(perms[0].bits, STORE_PERM_BOTH);
+}
+END_TEST
+
+START_TEST(store_fire_special_bare_and_per_domid)
+{
+	struct store_watch *plain, *deep, *one, *spy;
+	int spyowner;
+
+	ck_assert_int_eq(store_watch_add(st, &dom0, &ev, "@releaseDomain", 0,
+	    "plain", -1, ctx, &plain), 0);
+	ck_assert_int_eq(store_watch_add(st, &dom0, &ev, "@releaseDomain", 0,
+	    "deep", 1, ctx, &deep), 0);
+	ck_assert_int_eq(store_watch_add(st, &dom0, &ev, "@releaseDomain/3",
+	    0, "one", -1, ctx, &one), 0);
+	ck_assert_int_eq(store_domain_add(st, 5), 0);
+	ck_assert_int_eq(store_watch_add(st, &dom5, &spyowner,
+	    "@introduceDomain", 0, "spy", -1, ctx, &spy), 0);
+	ck_assert_int_eq(store_fire_special(st, "@releaseDomain"), 0);
+	ck_assert_uint_eq(ev.n, 1);
+	ck_assert_str_eq(ev.token[0], "plain");
+	ck_assert_int_eq(store_fire_special(st, "@releaseDomain/3"), 0);
+	ck_assert_uint_eq(ev.n, 3);
+	ck_assert_int_eq(store_fire_special(st, "@releaseDomain/4"), 0);
+	ck_assert_uint_eq(ev.n, 4);
+	ck_assert_str_eq(ev.token[3], "deep");
+	/* Domain 5 may not read @introduceDomain: nothing for it. */
+	ck_assert_int_eq(store_fire_special(st, "@introduceDomain"), 0);
+	ck_assert_uint_eq(ev.n, 4);
+	ck_assert_int_eq(store_fire_special(st, "@bogus"), ENOENT);
+}
+END_TEST
+
 static Suite *
 ops_suite(void)
 {
@@ -428,6 +535,12 @@ ops_suite(void)
 	tcase_add_test(tc, store_big_flat_directory);
 	tcase_add_test(tc, store_remove_large_and_deep_subtrees_iteratively);
 	tcase_add_test(tc, store_check_detects_nothing_wrong_after_churn);
+	tcase_add_test(tc, store_oracle_makes_existing_domain_known);
+	tcase_add_test(tc,
+	    store_domain_remove_deletes_owned_and_strips_grants);
+	tcase_add_test(tc,
+	    store_domain_remove_keep_orphans_gives_nodes_to_dom0);
+	tcase_add_test(tc, store_fire_special_bare_and_per_domid);
 	suite_add_tcase(s, tc);
 	return s;
 }
