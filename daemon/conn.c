@@ -1,0 +1,446 @@
+/*
+ * A client connection on the Unix socket: a nonblocking fd, the input
+ * framer and the output queue, and the connection's life cycle.
+ *
+ * State: per connection, the input buffer (received bytes not yet run),
+ * the queue of output packets (talloc'ed under the connection), and the
+ * daemon's lists of connections (all, dirty, closing).
+ *
+ * Framing: a packet is a 16-byte header then hdr.len payload bytes. Bytes
+ * arrive in any split (header and arguments in separate writes, one byte
+ * at a time, many requests in one write); every complete packet in the
+ * buffer is run in order. The header is checked as soon as its 16 bytes
+ * are in: len > 4096 ends this connection only (logged with a sanitised
+ * sample), before any payload is waited for.
+ *
+ * Invariants:
+ *  - in_len < CONN_IN_SIZE after each framing pass unless back-pressure
+ *    stopped it; the buffer always has room for one maximal packet
+ *    (16 + 4096) after the complete ones are consumed.
+ *  - Back-pressure: while out_bytes >= CONN_OUT_SOFT we neither run
+ *    buffered requests nor read (EPOLLIN off), so a client that does not
+ *    read its replies cannot make us queue more than one reply's worth
+ *    past the bound. Watch events still queue up to CONN_OUT_HARD.
+ *  - A connection is freed only in loop phase 4 (conn_reap_closed), never
+ *    inside its own callback; at that point it is on no other list.
+ *  - Per turn, one read of at most CONN_IN_SIZE bytes per connection: a
+ *    busy client cannot starve the others.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "daemon/conn.h"
+#include "daemon/dispatch.h"
+
+#define CONN_IN_SIZE	(2 * (WIRE_HDR_SIZE + XENSTORE_PAYLOAD_MAX))
+#define CONN_IOV_MAX	64	/* packets per sendmsg */
+
+struct conn_out {
+	struct conn_out	*next;
+	size_t		 len;	/* header + payload */
+	size_t		 off;	/* bytes already written */
+	char		 data[];
+};
+
+static void	conn_ready(struct daemon *d, void *obj, uint32_t events);
+
+static int
+conn_destroy(struct conn *c)
+{
+	if (c->src.fd != -1)
+		close(c->src.fd);
+	c->src.fd = -1;
+	return 0;
+}
+
+int
+conn_new(struct daemon *d, int fd)
+{
+	struct conn *c;
+	int err;
+
+	c = talloc_zero(d->ctx, struct conn);
+	if (c == NULL) {
+		close(fd);
+		return ENOMEM;
+	}
+	c->src.fd = fd;
+	talloc_set_destructor(c, conn_destroy);
+	c->in = talloc_size(c, CONN_IN_SIZE);
+	c->watches = talloc_new(c);
+	if (c->in == NULL || c->watches == NULL) {
+		talloc_free(c);
+		return ENOMEM;
+	}
+	c->who.domid = 0;
+	c->who.target = STORE_DOMID_NONE;
+	c->who.priv = true;
+	c->out_tail = &c->out_head;
+	c->tx_next_id = 1;
+	c->id = ++d->conn_seq;
+
+	err = loop_add(d, &c->src, fd, EPOLLIN, conn_ready, c);
+	if (err != 0) {
+		talloc_free(c);
+		return err;
+	}
+	c->next = d->conns;
+	if (d->conns != NULL)
+		d->conns->prev = c;
+	d->conns = c;
+	d->nconns++;
+	log_debug("conn %lu: new (%u open)", c->id, d->nconns);
+	return 0;
+}
+
+static void
+mark_dirty(struct daemon *d, struct conn *c)
+{
+	if (c->dirty)
+		return;
+	c->dirty = true;
+	c->dirty_next = NULL;
+	*d->dirty_tail = c;
+	d->dirty_tail = &c->dirty_next;
+}
+
+int
+conn_queue(struct daemon *d, struct conn *c, const struct xsd_sockmsg *hdr,
+    const struct iovec *iov, int iovcnt)
+{
+	struct conn_out *o;
+	struct xsd_sockmsg h;
+	size_t len = 0, off;
+	int i;
+
+	if (c->closing)
+		return 0;
+	for (i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
+	if (c->out_bytes + WIRE_HDR_SIZE + len > CONN_OUT_HARD) {
+		conn_close(d, c, "output queue over its hard bound");
+		return 0;
+	}
+	o = talloc_size(c, sizeof(*o) + WIRE_HDR_SIZE + len);
+	if (o == NULL)
+		return ENOMEM;
+	talloc_set_name_const(o, "struct conn_out");
+	h = *hdr;
+	h.len = (uint32_t)len;
+	memcpy(o->data, &h, WIRE_HDR_SIZE);
+	off = WIRE_HDR_SIZE;
+	for (i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len == 0)
+			continue;
+		memcpy(o->data + off, iov[i].iov_base, iov[i].iov_len);
+		off += iov[i].iov_len;
+	}
+	o->next = NULL;
+	o->len = off;
+	o->off = 0;
+	*c->out_tail = o;
+	c->out_tail = &o->next;
+	c->out_bytes += off;
+	mark_dirty(d, c);
+	return 0;
+}
+
+void
+conn_close(struct daemon *d, struct conn *c, const char *why)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	loop_remove(d, &c->src);
+	c->close_next = d->closing;
+	d->closing = c;
+	log_debug("conn %lu: closing: %s", c->id, why);
+}
+
+/*
+ * Registers the events c wants now: input unless held back or ended,
+ * output while blocked.
+ */
+static void
+update_events(struct daemon *d, struct conn *c)
+{
+	uint32_t ev = 0;
+	int err;
+
+	if (c->closing)
+		return;
+	if (!c->eof && c->out_bytes < CONN_OUT_SOFT)
+		ev |= EPOLLIN;
+	if (c->write_blocked)
+		ev |= EPOLLOUT;
+	err = loop_modify(d, &c->src, ev);
+	if (err != 0)
+		conn_close(d, c, strerror(err));
+}
+
+/*
+ * Runs every complete request in the input buffer, in order, until the
+ * buffer holds only a partial packet or back-pressure stops us.
+ */
+static void
+process_input(struct daemon *d, struct conn *c)
+{
+	struct xsd_sockmsg hdr;
+	char sample[LOG_SAMPLE_SIZE];
+	size_t off = 0;
+
+	while (!c->closing && c->out_bytes < CONN_OUT_SOFT) {
+		if (c->in_len - off < WIRE_HDR_SIZE)
+			break;
+		memcpy(&hdr, c->in + off, WIRE_HDR_SIZE);
+		if (wire_check_header(&hdr) != 0) {
+			log_warn("conn %lu: packet length %u over %u, "
+			    "closing; header %s", c->id, hdr.len,
+			    XENSTORE_PAYLOAD_MAX, log_sample(c->in + off,
+			    WIRE_HDR_SIZE, sample, sizeof(sample)));
+			conn_close(d, c, "oversized packet");
+			return;
+		}
+		if (c->in_len - off < WIRE_HDR_SIZE + (size_t)hdr.len)
+			break;
+		dispatch_request(d, c, &hdr, c->in + off + WIRE_HDR_SIZE);
+		off += WIRE_HDR_SIZE + hdr.len;
+	}
+	if (off > 0) {
+		memmove(c->in, c->in + off, c->in_len - off);
+		c->in_len -= off;
+	}
+}
+
+/* True if the buffer holds at least one whole packet not yet run. */
+static bool
+input_pending(const struct conn *c)
+{
+	struct xsd_sockmsg hdr;
+
+	if (c->in_len < WIRE_HDR_SIZE)
+		return false;
+	memcpy(&hdr, c->in, WIRE_HDR_SIZE);
+	return hdr.len > XENSTORE_PAYLOAD_MAX ||
+	    c->in_len >= WIRE_HDR_SIZE + (size_t)hdr.len;
+}
+
+/*
+ * After reading or writing: a client that shut down its side and has
+ * nothing left to run or receive is done; otherwise re-arm.
+ */
+static void
+settle(struct daemon *d, struct conn *c)
+{
+	if (c->closing)
+		return;
+	if (c->eof && c->out_head == NULL && !input_pending(c)) {
+		conn_close(d, c, "client closed");
+		return;
+	}
+	update_events(d, c);
+}
+
+static void
+read_input(struct daemon *d, struct conn *c)
+{
+	ssize_t n;
+	size_t space;
+
+	space = CONN_IN_SIZE - c->in_len;
+	if (space == 0 || c->eof)
+		return;
+	n = read(c->src.fd, c->in + c->in_len, space);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		conn_close(d, c, strerror(errno));
+		return;
+	}
+	if (n == 0) {
+		c->eof = true;
+		if (c->in_len > 0 && !input_pending(c)) {
+			conn_close(d, c, "client closed mid-packet");
+			return;
+		}
+	}
+	c->in_len += (size_t)n;
+	process_input(d, c);
+	settle(d, c);
+}
+
+/* Frees the packets the last write completed. */
+static void
+consume_output(struct conn *c, size_t n)
+{
+	struct conn_out *o;
+	size_t left;
+
+	while (n > 0 && (o = c->out_head) != NULL) {
+		left = o->len - o->off;
+		if (n < left) {
+			o->off += n;
+			c->out_bytes -= n;
+			return;
+		}
+		n -= left;
+		c->out_bytes -= left;
+		c->out_head = o->next;
+		if (c->out_head == NULL)
+			c->out_tail = &c->out_head;
+		talloc_free(o);
+	}
+}
+
+/*
+ * Writes as much queued output as the socket takes. Bounded by the queue,
+ * itself bounded by CONN_OUT_HARD; stops at the first EAGAIN.
+ */
+static void
+write_output(struct daemon *d, struct conn *c)
+{
+	struct iovec iov[CONN_IOV_MAX];
+	struct msghdr msg;
+	struct conn_out *o;
+	ssize_t n;
+	int cnt;
+
+	while (c->out_head != NULL) {
+		cnt = 0;
+		for (o = c->out_head; o != NULL && cnt < CONN_IOV_MAX;
+		    o = o->next) {
+			iov[cnt].iov_base = o->data + o->off;
+			iov[cnt].iov_len = o->len - o->off;
+			cnt++;
+		}
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = iov;
+		msg.msg_iovlen = (size_t)cnt;
+		n = sendmsg(c->src.fd, &msg, MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				c->write_blocked = true;
+				return;
+			}
+			conn_close(d, c, strerror(errno));
+			return;
+		}
+		consume_output(c, (size_t)n);
+	}
+	c->write_blocked = false;
+}
+
+/*
+ * Writes, then, if that released the back-pressure, runs the requests
+ * that were held back in the buffer.
+ */
+static void
+flush(struct daemon *d, struct conn *c)
+{
+	write_output(d, c);
+	if (c->closing)
+		return;
+	if (c->out_bytes < CONN_OUT_SOFT && input_pending(c))
+		process_input(d, c);
+	settle(d, c);
+}
+
+static void
+conn_ready(struct daemon *d, void *obj, uint32_t events)
+{
+	struct conn *c = obj;
+
+	/* A stale event: c was condemned earlier in this batch. */
+	if (c->closing)
+		return;
+	if (events & EPOLLERR) {
+		conn_close(d, c, "socket error");
+		return;
+	}
+	/*
+	 * On a hang-up with output pending the write fails and closes c;
+	 * with nothing pending, reading finds the end of input.
+	 */
+	if (events & (EPOLLOUT | EPOLLHUP) && c->out_head != NULL)
+		flush(d, c);
+	if (c->closing)
+		return;
+	if (!(events & (EPOLLIN | EPOLLHUP)))
+		return;
+	if (c->out_bytes < CONN_OUT_SOFT)
+		read_input(d, c);
+	else
+		update_events(d, c);	/* held back: stop EPOLLIN firing */
+}
+
+void
+conn_drain_pending(struct daemon *d)
+{
+	struct conn *c;
+
+	/* flush() may queue more (held-back requests): the list may grow. */
+	while ((c = d->dirty) != NULL) {
+		d->dirty = c->dirty_next;
+		if (d->dirty == NULL)
+			d->dirty_tail = &d->dirty;
+		c->dirty = false;
+		c->dirty_next = NULL;
+		if (c->closing)
+			continue;
+		if (c->write_blocked)
+			update_events(d, c);	/* EPOLLOUT resumes it */
+		else
+			flush(d, c);
+	}
+}
+
+static void
+unlink_conn(struct daemon *d, struct conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		d->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	d->nconns--;
+}
+
+void
+conn_reap_closed(struct daemon *d)
+{
+	struct conn *c;
+	bool freed = false;
+
+	while ((c = d->closing) != NULL) {
+		d->closing = c->close_next;
+		unlink_conn(d, c);
+		log_debug("conn %lu: freed (%u open)", c->id, d->nconns);
+		/* Frees its watches, transactions and output; closes fd. */
+		talloc_free(c);
+		freed = true;
+	}
+	if (freed && d->accept_paused)
+		listen_resume(d);
+}
+
+void
+conn_free_all(struct daemon *d)
+{
+	struct conn *c;
+
+	/* Phase 3 has run: no connection is on the dirty list. */
+	d->dirty = NULL;
+	d->dirty_tail = &d->dirty;
+	d->closing = NULL;
+	while ((c = d->conns) != NULL) {
+		unlink_conn(d, c);
+		talloc_free(c);
+	}
+}

@@ -1,0 +1,117 @@
+/*
+ * A client connection over the Unix socket (conn.c) and its table of open
+ * transactions (conn_tx.c).
+ *
+ * The struct is visible so that handlers can read the caller identity and
+ * use the watch context; every other field belongs to the file named
+ * beside it and is changed only there.
+ */
+#ifndef DAEMON_CONN_H
+#define DAEMON_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "daemon/daemon.h"
+#include "store/store.h"
+
+struct conn_out;
+struct conn_tx;
+
+/* Output queued beyond this stops reading the client (back-pressure). */
+#define CONN_OUT_SOFT	(1024 * 1024)
+/*
+ * Output queued beyond this ends the connection: only watch events can
+ * push past the soft bound (requests are no longer read), so this is a
+ * client that stopped reading while others keep changing what it watches.
+ */
+#define CONN_OUT_HARD	(64 * 1024 * 1024)
+/* Open transactions per connection; bounds the search for a free id. */
+#define CONN_TX_MAX	1024
+
+struct conn {
+	/* Read by handlers. */
+	struct store_caller who;	/* socket: domid 0, privileged */
+	TALLOC_CTX	*watches;	/* parent of the store watches */
+	unsigned long	 id;		/* for logs */
+
+	/* conn.c */
+	struct loop_source src;
+	char		*in;		/* received bytes, framed in place */
+	size_t		 in_len;
+	struct conn_out	*out_head;
+	struct conn_out	**out_tail;
+	size_t		 out_bytes;	/* queued and not yet written */
+	bool		 write_blocked;	/* waiting for EPOLLOUT */
+	bool		 eof;		/* the client shut down its side */
+	bool		 closing;	/* condemned; freed in loop phase 4 */
+	bool		 dirty;		/* on d->dirty */
+	struct conn	*prev, *next;	/* d->conns */
+	struct conn	*dirty_next;
+	struct conn	*close_next;
+
+	/* conn_tx.c */
+	struct conn_tx	*txs;
+	unsigned int	 ntx;
+	uint32_t	 tx_next_id;
+	unsigned int	 tx_losses;	/* commits lost in a row */
+};
+
+/* ---- conn.c ---- */
+
+/*
+ * Takes ownership of a connected, nonblocking socket and registers it with
+ * the loop. On failure the fd is closed. Errors: ENOMEM, epoll errors.
+ */
+int	conn_new(struct daemon *d, int fd);
+
+/*
+ * Queues one packet: the header (its len is set here from the iovecs) and
+ * the concatenated iovecs as payload. The caller has checked the payload
+ * against XENSTORE_PAYLOAD_MAX. A closing connection swallows the packet.
+ * May condemn c (hard output bound); never frees it. Errors: ENOMEM.
+ */
+int	conn_queue(struct daemon *d, struct conn *c,
+	    const struct xsd_sockmsg *hdr, const struct iovec *iov, int iovcnt);
+
+/*
+ * Marks c closing (idempotent): unregisters it from the loop and queues it
+ * for loop phase 4. Never frees c. `why` is logged.
+ */
+void	conn_close(struct daemon *d, struct conn *c, const char *why);
+
+/* Loop phase 3: writes the output of every connection queued this turn. */
+void	conn_drain_pending(struct daemon *d);
+
+/* Loop phase 4: frees every connection marked closing. */
+void	conn_reap_closed(struct daemon *d);
+
+/* At exit: frees every connection (their watches and transactions too). */
+void	conn_free_all(struct daemon *d);
+
+/* ---- conn_tx.c ---- */
+
+/*
+ * Opens a store transaction for c and gives it a fresh id (from 1, never
+ * 0, skipping ids in use). Errors: ENOSPC (CONN_TX_MAX or the store's
+ * quota), ENOMEM.
+ */
+int	conn_tx_start(struct daemon *d, struct conn *c, uint32_t *id);
+
+/* The store transaction with this id, or NULL (id 0 is never open). */
+struct store_tx *conn_tx_find(const struct conn *c, uint32_t id);
+
+/*
+ * Ends transaction id: commit (then 0, EAGAIN, ENOSPC or ENOMEM from the
+ * store) or abort (0). The id is gone afterwards in every case.
+ * Errors: ENOENT (no such id) and the commit's errors.
+ */
+int	conn_tx_end(struct daemon *d, struct conn *c, uint32_t id,
+	    bool commit);
+
+/* Aborts every open transaction of c (RESET_WATCHES, XSA-484). */
+void	conn_tx_reset(struct conn *c);
+
+#endif

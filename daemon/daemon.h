@@ -1,0 +1,174 @@
+/*
+ * The daemon as a whole: struct daemon, the one place that holds mutable
+ * state, passed explicitly to every function of daemon/. Prototypes of the
+ * small modules are grouped by the file that owns them; connections,
+ * dispatch and the hypervisor layer have headers of their own.
+ *
+ * The talloc tree: daemon->ctx -> store, connections (-> their watches,
+ * transactions, queued output and per-request contexts).
+ */
+#ifndef DAEMON_DAEMON_H
+#define DAEMON_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <talloc.h>
+
+#include "protocol/wire.h"
+
+struct conn;
+struct daemon;
+struct hypervisor_ops;
+struct store;
+
+/*
+ * The server features we advertise (GET_FEATURE without a domid):
+ * RECONNECTION | ERROR | WATCHDEPTH | DOMID_ANY = 15.
+ */
+#define DAEMON_FEATURES	(XENSTORE_SERVER_FEATURE_RECONNECTION | \
+			 XENSTORE_SERVER_FEATURE_ERROR | \
+			 XENSTORE_SERVER_FEATURE_WATCHDEPTH | \
+			 XENSTORE_SERVER_FEATURE_DOMID_ANY)
+
+/* Default socket path when neither XENSTORED_PATH nor _RUNDIR is set. */
+#define DAEMON_RUNDIR_DEFAULT	"/var/run/xenstored"
+
+/*
+ * A readiness callback registered with the loop. The loop hands events to
+ * ready(); the object behind it must stay allocated until the loop's
+ * phase 4 (see loop.c), because one epoll batch may still name it after it
+ * was marked closing.
+ */
+struct loop_source {
+	int	 fd;
+	uint32_t events;	/* EPOLL* bits currently registered */
+	void	(*ready)(struct daemon *d, void *obj, uint32_t events);
+	void	*obj;
+};
+
+/* What the command line and the environment chose; fixed after start. */
+struct daemon_config {
+	char	*socket_path;	/* talloc'ed under the daemon */
+	char	*pid_file;	/* NULL: none */
+	char	*trace_file;	/* accepted, not used yet */
+	bool	 foreground;	/* -N */
+	bool	 verbose;	/* -V */
+	const struct hypervisor_ops *hv;
+	bool	 hv_chosen;	/* --hypervisor given, not the default */
+};
+
+struct daemon {
+	TALLOC_CTX	*ctx;
+	struct daemon_config cfg;
+	struct store	*store;
+	void		*hv_state;	/* owned by the hypervisor backend */
+	bool		 hv_ready;	/* init() succeeded: fini() is due */
+
+	int		 epfd;
+	struct loop_source listen_src;
+	struct loop_source signal_src;
+	int		 pid_fd;	/* holds the pid file's lock, or -1 */
+	bool		 accept_paused;	/* out of fds: listening fd muted */
+	bool		 stopping;	/* SIGTERM/SIGINT seen */
+
+	/*
+	 * Connections. `conns` links every live one (for shutdown, never
+	 * scanned per turn); `dirty` those with output queued since the last
+	 * drain (loop phase 3); `closing` those waiting to be freed (phase 4).
+	 */
+	struct conn	*conns;
+	struct conn	*dirty;
+	struct conn	**dirty_tail;
+	struct conn	*closing;
+	unsigned int	 nconns;
+	unsigned long	 conn_seq;
+
+	/*
+	 * SET_FEATURE values for domains not yet introduced, indexed by
+	 * domid; DAEMON_FEATURE_SET marks an entry as set. Allocated on the
+	 * first SET_FEATURE (64 KiB).
+	 */
+	uint8_t		*features;
+};
+#define DAEMON_FEATURE_SET	0x80
+
+/* options.c */
+#define OPTIONS_RUN	(-1)
+/*
+ * Parses argv and the environment into d->cfg. Returns OPTIONS_RUN to go
+ * on, or the status to exit with at once: 0 after --help, 2 after a usage
+ * error (reported on stderr), 1 on ENOMEM.
+ */
+int	options_parse(struct daemon *d, int argc, char **argv);
+
+/* log.c: syslog (ident "xstored", LOG_DAEMON), plus stderr in foreground */
+void	log_open(bool foreground, bool verbose);
+void	log_debug(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+void	log_info(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+void	log_warn(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+void	log_err(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+/*
+ * Writes a printable, bounded rendering of untrusted bytes into out (always
+ * NUL-terminated, at most outsz - 1 characters): printable ASCII as is,
+ * anything else as \xNN, "..." appended when cut short. Returns out.
+ */
+char	*log_sample(const void *buf, size_t len, char *out, size_t outsz);
+#define LOG_SAMPLE_SIZE	128	/* a good outsz for log_sample() */
+
+/* loop.c */
+/* Creates the epoll set. Errors: the errno of epoll_create1. */
+int	loop_init(struct daemon *d);
+/* Registers fd with events; src must outlive the registration. */
+int	loop_add(struct daemon *d, struct loop_source *src, int fd,
+	    uint32_t events, void (*ready)(struct daemon *, void *, uint32_t),
+	    void *obj);
+/* Changes the registered events (no-op if unchanged). Errors: errno. */
+int	loop_modify(struct daemon *d, struct loop_source *src,
+	    uint32_t events);
+/* Unregisters src (the fd stays open: its owner closes it). */
+void	loop_remove(struct daemon *d, struct loop_source *src);
+/* Runs turns until d->stopping. Returns 0, or an errno of epoll_wait. */
+int	loop_run(struct daemon *d);
+void	loop_fini(struct daemon *d);
+
+/* listen.c */
+/* Creates, binds (0600) and listens on cfg.socket_path. Errors: errno. */
+int	listen_open(struct daemon *d);
+/* Registers the listening socket with the loop (after any fork). */
+int	listen_start(struct daemon *d);
+/* Accepts again after running out of fds paused it (a client left). */
+void	listen_resume(struct daemon *d);
+/* Closes the listening socket and unlinks its path. */
+void	listen_close(struct daemon *d);
+
+/* signals.c */
+/* Ignores SIGPIPE; routes SIGTERM, SIGINT, SIGHUP to a signalfd. */
+int	signals_init(struct daemon *d);
+void	signals_fini(struct daemon *d);
+
+/* daemonize.c */
+/*
+ * Opens (creating) the pid file, if one was asked for. *busy: another
+ * process holds its lock; then we must not touch its socket: exit 0
+ * quietly, as the C daemon does. Errors: errno of open/lockf.
+ */
+int	daemonize_pidfile_open(struct daemon *d, bool *busy);
+/*
+ * Double fork, setsid, chdir /, stdio to /dev/null. Returns 0 in the
+ * daemon; the original process waits for daemonize_ready() and exits.
+ * Errors: errno (still in the original process).
+ */
+int	daemonize(struct daemon *d, int *ready_fd);
+/* Locks and writes the pid file (if any), in the daemon. Errors: errno. */
+int	daemonize_pidfile(struct daemon *d);
+/* Tells the waiting original process the daemon's start-up result. */
+void	daemonize_ready(int ready_fd, int err);
+/* Unlinks the pid file at a clean exit. */
+void	daemonize_fini(struct daemon *d);
+
+#endif

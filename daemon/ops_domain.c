@@ -1,0 +1,156 @@
+/*
+ * Domain management requests: INTRODUCE, RELEASE, RESUME, SET_TARGET,
+ * IS_DOMAIN_INTRODUCED, GET_DOMAIN_PATH.
+ *
+ * Socket-only mode has no ring connections, so no domain is ever
+ * introduced: INTRODUCE fails where the C daemon fails when it cannot map
+ * the ring (the backend says with which errno), and the requests that need
+ * an introduced domain answer as the C daemon does for an unknown one.
+ * Argument checks come first, in the C daemon's order, so that a bad
+ * request gets the same error in every mode.
+ *
+ * No state here.
+ */
+#include <errno.h>
+#include <stdbool.h>
+
+#include "daemon/dispatch.h"
+#include "daemon/hypervisor.h"
+#include "protocol/args.h"
+#include "protocol/path.h"
+
+/*
+ * Whether a domain has a ring connection. None has one without a
+ * hypervisor; the ring backends will keep their domains in the daemon.
+ */
+static bool
+introduced(const struct daemon *d, unsigned int domid)
+{
+	(void)d;
+	(void)domid;
+	return false;
+}
+
+/* The domid argument of a one-argument request. */
+static int
+single_domid(const struct request *req, unsigned int *domid)
+{
+	const char *arg;
+	int err;
+
+	if ((err = args_single(req->payload, req->len, &arg)) != 0)
+		return err;
+	return args_parse_domid(arg, domid);
+}
+
+int
+op_introduce(struct daemon *d, struct conn *c, struct request *req)
+{
+	const char *argv[3];
+	unsigned int argc, domid, port;
+	void *page;
+	int err;
+
+	/* domid\0gfn\0evtchn\0; the gfn is not used (grant ref 1 is). */
+	args_split(req->payload, req->len, argv, 3, &argc);
+	if (argc < 3)
+		return EINVAL;
+	if ((err = args_parse_domid(argv[0], &domid)) != 0)
+		return err;
+	/* The port is read with atoi() as C does: junk is 0, and 0 fails. */
+	port = dispatch_atou(argv[2]);
+	if (port == 0)
+		return EINVAL;
+	if ((err = d->cfg.hv->map_ring(d, domid, &page)) != 0)
+		return err;
+	/* No backend that maps rings exists yet to hand this page to. */
+	d->cfg.hv->unmap_ring(d, domid, page);
+	(void)c;
+	return ENOSYS;
+}
+
+/* RELEASE and RESUME: the C daemon refuses its own domain outright. */
+static int
+introduced_domid(const struct daemon *d, const struct request *req,
+    unsigned int *domid)
+{
+	int err;
+
+	if ((err = single_domid(req, domid)) != 0)
+		return err;
+	if (*domid == 0)
+		return EINVAL;
+	if (!introduced(d, *domid))
+		return ENOENT;
+	return 0;
+}
+
+int
+op_release(struct daemon *d, struct conn *c, struct request *req)
+{
+	unsigned int domid;
+	int err;
+
+	if ((err = introduced_domid(d, req, &domid)) != 0)
+		return err;
+	return dispatch_reply_str(d, c, req, "OK");
+}
+
+int
+op_resume(struct daemon *d, struct conn *c, struct request *req)
+{
+	unsigned int domid;
+	int err;
+
+	if ((err = introduced_domid(d, req, &domid)) != 0)
+		return err;
+	return dispatch_reply_str(d, c, req, "OK");
+}
+
+int
+op_set_target(struct daemon *d, struct conn *c, struct request *req)
+{
+	const char *argv[2];
+	unsigned int argc, domid, tdomid;
+	int err;
+
+	args_split(req->payload, req->len, argv, 2, &argc);
+	if (argc < 2)
+		return EINVAL;
+	if ((err = args_parse_domid(argv[0], &domid)) != 0 ||
+	    (err = args_parse_domid(argv[1], &tdomid)) != 0)
+		return err;
+	if (!introduced(d, domid) || !introduced(d, tdomid))
+		return ENOENT;
+	return dispatch_reply_str(d, c, req, "OK");
+}
+
+int
+op_is_domain_introduced(struct daemon *d, struct conn *c,
+    struct request *req)
+{
+	unsigned int domid;
+	bool known;
+	int err;
+
+	if ((err = single_domid(req, &domid)) != 0)
+		return err;
+	known = domid == WIRE_DOMID_SELF ||
+	    store_domain_known(d->store, domid);
+	return dispatch_reply_str(d, c, req, known ? "T" : "F");
+}
+
+int
+op_get_domain_path(struct daemon *d, struct conn *c, struct request *req)
+{
+	unsigned int domid;
+	char *path;
+	int err;
+
+	/* Formatting only: any domid, known or not. */
+	if ((err = single_domid(req, &domid)) != 0)
+		return err;
+	if ((path = path_domain_home(req->ctx, domid)) == NULL)
+		return ENOMEM;
+	return dispatch_reply_str(d, c, req, path);
+}

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Installs what xstored needs to build and test on Debian 12 (bookworm):
+# the Xen headers and libraries, talloc, Check, libsystemd, the compilers
+# and valgrind, and Debian's own xenstore clients that the tests drive.
+# Run as root (or through sudo).
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+# xen-utils-4.17's postinst warns that it finds no hypervisor: expected here.
+apt-get install -y --no-install-recommends \
+	build-essential pkg-config clang valgrind procps \
+	libxen-dev libtalloc-dev check libsystemd-dev \
+	xenstore-utils xen-utils-4.17
