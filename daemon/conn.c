@@ -34,16 +34,10 @@
 
 #include "daemon/conn.h"
 #include "daemon/dispatch.h"
+#include "ringio/ringio.h"
 
 #define CONN_IN_SIZE	(2 * (WIRE_HDR_SIZE + XENSTORE_PAYLOAD_MAX))
 #define CONN_IOV_MAX	64	/* packets per sendmsg */
-
-struct conn_out {
-	struct conn_out	*next;
-	size_t		 len;	/* header + payload */
-	size_t		 off;	/* bytes already written */
-	char		 data[];
-};
 
 static void	conn_ready(struct daemon *d, void *obj, uint32_t events);
 
@@ -57,41 +51,57 @@ conn_destroy(struct conn *c)
 }
 
 int
-conn_new(struct daemon *d, int fd)
+conn_alloc(struct daemon *d, struct conn **out)
 {
 	struct conn *c;
-	int err;
 
 	c = talloc_zero(d->ctx, struct conn);
-	if (c == NULL) {
-		close(fd);
+	if (c == NULL)
 		return ENOMEM;
-	}
-	c->src.fd = fd;
+	c->src.fd = -1;
 	talloc_set_destructor(c, conn_destroy);
-	c->in = talloc_size(c, CONN_IN_SIZE);
 	c->watches = talloc_new(c);
-	if (c->in == NULL || c->watches == NULL) {
+	if (c->watches == NULL) {
 		talloc_free(c);
 		return ENOMEM;
 	}
-	c->who.domid = 0;
-	c->who.target = STORE_DOMID_NONE;
-	c->who.priv = true;
+	c->out_hard = CONN_OUT_HARD;
 	c->out_tail = &c->out_head;
 	c->tx_next_id = 1;
 	c->id = ++d->conn_seq;
-
-	err = loop_add(d, &c->src, fd, EPOLLIN, conn_ready, c);
-	if (err != 0) {
-		talloc_free(c);
-		return err;
-	}
 	c->next = d->conns;
 	if (d->conns != NULL)
 		d->conns->prev = c;
 	d->conns = c;
 	d->nconns++;
+	*out = c;
+	return 0;
+}
+
+int
+conn_new(struct daemon *d, int fd)
+{
+	struct conn *c;
+	int err;
+
+	if ((err = conn_alloc(d, &c)) != 0) {
+		close(fd);
+		return err;
+	}
+	c->src.fd = fd;
+	c->in = talloc_size(c, CONN_IN_SIZE);
+	if (c->in == NULL) {
+		conn_close(d, c, "out of memory");
+		return ENOMEM;
+	}
+	c->who.domid = 0;
+	c->who.target = STORE_DOMID_NONE;
+	c->who.priv = true;
+	err = loop_add(d, &c->src, fd, EPOLLIN, conn_ready, c);
+	if (err != 0) {
+		conn_close(d, c, strerror(err));
+		return err;
+	}
 	log_debug("conn %lu: new (%u open)", c->id, d->nconns);
 	return 0;
 }
@@ -116,11 +126,20 @@ conn_queue(struct daemon *d, struct conn *c, const struct xsd_sockmsg *hdr,
 	size_t len = 0, off;
 	int i;
 
-	if (c->closing)
+	if (c->closing || (c->ring != NULL && ringio_conn_error(c->ring) != 0))
 		return 0;
 	for (i = 0; i < iovcnt; i++)
 		len += iov[i].iov_len;
-	if (c->out_bytes + WIRE_HDR_SIZE + len > CONN_OUT_HARD) {
+	if (c->out_bytes + WIRE_HDR_SIZE + len > c->out_hard) {
+		/*
+		 * A guest that does not read loses events (its requests are
+		 * no longer read); a socket client is disconnected.
+		 */
+		if (c->ring != NULL) {
+			log_debug("conn %lu: output full, event dropped",
+			    c->id);
+			return 0;
+		}
 		conn_close(d, c, "output queue over its hard bound");
 		return 0;
 	}
@@ -154,7 +173,8 @@ conn_close(struct daemon *d, struct conn *c, const char *why)
 	if (c->closing)
 		return;
 	c->closing = true;
-	loop_remove(d, &c->src);
+	if (c->src.fd != -1)
+		loop_remove(d, &c->src);
 	c->close_next = d->closing;
 	d->closing = c;
 	log_debug("conn %lu: closing: %s", c->id, why);
@@ -170,7 +190,7 @@ update_events(struct daemon *d, struct conn *c)
 	uint32_t ev = 0;
 	int err;
 
-	if (c->closing)
+	if (c->closing || c->ring != NULL)
 		return;
 	if (!c->eof && c->out_bytes < CONN_OUT_SOFT)
 		ev |= EPOLLIN;
@@ -379,9 +399,60 @@ conn_ready(struct daemon *d, void *obj, uint32_t events)
 }
 
 void
+conn_kick(struct daemon *d, struct conn *c)
+{
+	if (!c->closing)
+		mark_dirty(d, c);
+}
+
+void
+conn_again(struct daemon *d, struct conn *c)
+{
+	if (c->again || c->closing)
+		return;
+	c->again = true;
+	c->again_next = d->again;
+	d->again = c;
+}
+
+void
+conn_pop_output(struct conn *c)
+{
+	struct conn_out *o = c->out_head;
+
+	if (o == NULL)
+		return;
+	c->out_bytes -= o->len - o->off;
+	c->out_head = o->next;
+	if (c->out_head == NULL)
+		c->out_tail = &c->out_head;
+	talloc_free(o);
+}
+
+void
+conn_drop_state(struct daemon *d, struct conn *c)
+{
+	(void)d;
+	while (c->out_head != NULL)
+		conn_pop_output(c);
+	talloc_free_children(c->watches);
+	conn_tx_reset(c);
+	c->tx_next_id = 1;
+	c->tx_losses = 0;
+}
+
+void
 conn_drain_pending(struct daemon *d)
 {
 	struct conn *c;
+
+	/* Rings that used up their batch last turn go first. */
+	while ((c = d->again) != NULL) {
+		d->again = c->again_next;
+		c->again = false;
+		c->again_next = NULL;
+		conn_kick(d, c);
+	}
 
 	/* flush() may queue more (held-back requests): the list may grow. */
 	while ((c = d->dirty) != NULL) {
@@ -392,7 +463,9 @@ conn_drain_pending(struct daemon *d)
 		c->dirty_next = NULL;
 		if (c->closing)
 			continue;
-		if (c->write_blocked)
+		if (c->ring != NULL)
+			conn_ring_service(d, c);
+		else if (c->write_blocked)
 			update_events(d, c);	/* EPOLLOUT resumes it */
 		else
 			flush(d, c);
@@ -420,6 +493,14 @@ conn_reap_closed(struct daemon *d)
 
 	while ((c = d->closing) != NULL) {
 		d->closing = c->close_next;
+		if (c->again) {
+			struct conn **pp = &d->again;
+
+			/* Short list: rings that used up a batch. */
+			while (*pp != c)
+				pp = &(*pp)->again_next;
+			*pp = c->again_next;
+		}
 		unlink_conn(d, c);
 		log_debug("conn %lu: freed (%u open)", c->id, d->nconns);
 		/* Frees its watches, transactions and output; closes fd. */
@@ -439,6 +520,7 @@ conn_free_all(struct daemon *d)
 	d->dirty = NULL;
 	d->dirty_tail = &d->dirty;
 	d->closing = NULL;
+	d->again = NULL;
 	while ((c = d->conns) != NULL) {
 		unlink_conn(d, c);
 		talloc_free(c);

@@ -1,6 +1,6 @@
 /*
- * A client connection over the Unix socket (conn.c) and its table of open
- * transactions (conn_tx.c).
+ * A client connection: over the Unix socket (conn.c) or over a guest's
+ * ring page (conn_ring.c), and its table of open transactions (conn_tx.c).
  *
  * The struct is visible so that handlers can read the caller identity and
  * use the watch context; every other field belongs to the file named
@@ -17,8 +17,16 @@
 #include "daemon/daemon.h"
 #include "store/store.h"
 
-struct conn_out;
 struct conn_tx;
+struct ringio_conn;
+
+/* One queued output packet: header and payload, partly written at off. */
+struct conn_out {
+	struct conn_out	*next;
+	size_t		 len;	/* header + payload */
+	size_t		 off;	/* bytes already written (socket) */
+	char		 data[];
+};
 
 /* Output queued beyond this stops reading the client (back-pressure). */
 #define CONN_OUT_SOFT	(1024 * 1024)
@@ -38,7 +46,10 @@ struct conn {
 	unsigned long	 id;		/* for logs */
 
 	/* conn.c */
-	struct loop_source src;
+	struct loop_source src;		/* socket; fd -1 for a ring */
+	size_t		 out_hard;	/* output bound (see conn_queue) */
+	bool		 again;		/* on d->again */
+	struct conn	*again_next;
 	char		*in;		/* received bytes, framed in place */
 	size_t		 in_len;
 	struct conn_out	*out_head;
@@ -51,6 +62,9 @@ struct conn {
 	struct conn	*prev, *next;	/* d->conns */
 	struct conn	*dirty_next;
 	struct conn	*close_next;
+
+	/* conn_ring.c */
+	struct ringio_conn *ring;	/* NULL for a socket */
 
 	/* conn_tx.c */
 	struct conn_tx	*txs;
@@ -82,6 +96,29 @@ int	conn_queue(struct daemon *d, struct conn *c,
  */
 void	conn_close(struct daemon *d, struct conn *c, const char *why);
 
+/*
+ * Allocates a connection with no transport (fd -1), linked into the
+ * daemon's list; the caller sets it up (conn_new, conn_ring_new).
+ * Errors: ENOMEM.
+ */
+int	conn_alloc(struct daemon *d, struct conn **out);
+
+/* Asks loop phase 3 to service c (a ring event or the periodic scan). */
+void	conn_kick(struct daemon *d, struct conn *c);
+
+/* Asks the next loop turn to service c again without waiting. */
+void	conn_again(struct daemon *d, struct conn *c);
+
+/* Frees the packet at the head of the output queue. */
+void	conn_pop_output(struct conn *c);
+
+/*
+ * Drops everything the connection holds for its client: queued output,
+ * watches, transactions (ids restart at 1). Reconnection, ring errors,
+ * release. Never frees c.
+ */
+void	conn_drop_state(struct daemon *d, struct conn *c);
+
 /* Loop phase 3: writes the output of every connection queued this turn. */
 void	conn_drain_pending(struct daemon *d);
 
@@ -90,6 +127,32 @@ void	conn_reap_closed(struct daemon *d);
 
 /* At exit: frees every connection (their watches and transactions too). */
 void	conn_free_all(struct daemon *d);
+
+/* ---- conn_ring.c ---- */
+
+/*
+ * Makes the ring connection of a domain being introduced. Takes ownership
+ * of the mapping and the bound port (released when the connection is
+ * freed, also on failure); writes the feature word before anything else.
+ * Errors: ENOMEM, EINVAL.
+ */
+int	conn_ring_new(struct daemon *d, unsigned int domid, void *page,
+	    unsigned int port, uint32_t features, struct conn **out);
+
+/* The event-channel port a builder wrote into the page, or 0. */
+unsigned int conn_ring_page_port(const void *page);
+
+/* Loop phase 3 for a ring: reconnection check, write, read (bounded). */
+void	conn_ring_service(struct daemon *d, struct conn *c);
+
+/*
+ * (Re-)INTRODUCE: drops the connection's state, resets the ring (indexes
+ * 0, scrub, error and connection words 0) and notifies.
+ */
+void	conn_ring_restart(struct daemon *d, struct conn *c);
+
+/* RELEASE or death: drops the state now, frees c in loop phase 4. */
+void	conn_ring_release(struct daemon *d, struct conn *c);
 
 /* ---- conn_tx.c ---- */
 

@@ -19,6 +19,7 @@
 
 struct conn;
 struct daemon;
+struct domain;
 struct hypervisor_ops;
 struct store;
 
@@ -55,7 +56,9 @@ struct daemon_config {
 	bool	 foreground;	/* -N */
 	bool	 verbose;	/* -V */
 	const struct hypervisor_ops *hv;
+	char	*hv_arg;	/* sim: the directory */
 	bool	 hv_chosen;	/* --hypervisor given, not the default */
+	bool	 keep_orphans;	/* -K: a dead domain's nodes go to dom0 */
 };
 
 struct daemon {
@@ -81,6 +84,7 @@ struct daemon {
 	struct conn	*dirty;
 	struct conn	**dirty_tail;
 	struct conn	*closing;
+	struct conn	*again;		/* rings to service next turn */
 	unsigned int	 nconns;
 	unsigned long	 conn_seq;
 
@@ -90,6 +94,13 @@ struct daemon {
 	 * first SET_FEATURE (64 KiB).
 	 */
 	uint8_t		*features;
+
+	/* domain.c: introduced domains (tables allocated on first use). */
+	struct domain	**domains;	/* by domid */
+	struct domain	**ports;	/* by local event-channel port */
+	struct domain	*domain_list;
+	unsigned int	 ndomains;
+	struct loop_source tick_src;	/* the periodic ring scan */
 };
 #define DAEMON_FEATURE_SET	0x80
 
@@ -150,6 +161,27 @@ void	listen_close(struct daemon *d);
 /* Ignores SIGPIPE; routes SIGTERM, SIGINT, SIGHUP to a signalfd. */
 int	signals_init(struct daemon *d);
 void	signals_fini(struct daemon *d);
+
+/* domain.c */
+/* INTRODUCE: maps, binds, connects, fires @introduceDomain. Errors: errno. */
+int	domain_introduce(struct daemon *d, unsigned int domid,
+	    unsigned int port);
+/* RELEASE: forgets the domain, fires @releaseDomain. Errors: ENOENT. */
+int	domain_release(struct daemon *d, unsigned int domid);
+/* RESUME: the next shutdown is reported again. Errors: ENOENT. */
+int	domain_resume(struct daemon *d, unsigned int domid);
+/* SET_TARGET: domid acts as target too. Errors: ENOENT. */
+int	domain_set_target(struct daemon *d, unsigned int domid,
+	    unsigned int target);
+bool	domain_introduced(const struct daemon *d, unsigned int domid);
+/* From the backend: an event-channel notification on a local port. */
+void	domain_event(struct daemon *d, unsigned int port);
+/* From the backend: VIRQ_DOM_EXC: rescan the domains' states. */
+void	domain_exc(struct daemon *d);
+/* The store's existence oracle (arg: the daemon). */
+bool	domain_exists(unsigned int domid, void *arg);
+/* Stops the periodic scan (at exit). */
+void	domain_fini(struct daemon *d);
 
 /* daemonize.c */
 /*

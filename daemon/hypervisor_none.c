@@ -1,12 +1,10 @@
 /*
- * The "none" hypervisor backend: no hypervisor, no rings, no event
- * channels; the daemon serves the dom0 Unix socket only. It keeps no
- * state.
+ * The "none" hypervisor backend: no hypervisor, no domains. The daemon
+ * serves its Unix socket alone; INTRODUCE fails as the C daemon does when
+ * it cannot map a ring (EINVAL, the errno gntdev gives for a grant it
+ * cannot map). Every domain but dom0, the socket's, is absent.
  *
- * INTRODUCE cannot map a ring here. The C daemon, when its grant mapping
- * of a domain's ring fails, answers with the errno of that failure: the
- * Linux gntdev refuses the mapping of a grant it cannot map with EINVAL,
- * so EINVAL is what a toolstack sees, and what we answer.
+ * No state.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -44,12 +42,48 @@ none_unmap_ring(struct daemon *d, unsigned int domid, void *page)
 	(void)page;
 }
 
+static int
+none_bind(struct daemon *d, unsigned int domid, unsigned int remote,
+    unsigned int *local)
+{
+	(void)d;
+	(void)domid;
+	(void)remote;
+	(void)local;
+	return ENODEV;
+}
+
+static void
+none_unbind(struct daemon *d, unsigned int local)
+{
+	(void)d;
+	(void)local;
+}
+
+static void
+none_notify(struct daemon *d, unsigned int local)
+{
+	(void)d;
+	(void)local;
+}
+
+static enum hv_domain_state
+none_domain_state(struct daemon *d, unsigned int domid)
+{
+	(void)d;
+	return domid == 0 ? HV_DOMAIN_RUNNING : HV_DOMAIN_GONE;
+}
+
 static const struct hypervisor_ops none_ops = {
 	.name = "none",
 	.init = none_init,
 	.fini = none_fini,
 	.map_ring = none_map_ring,
 	.unmap_ring = none_unmap_ring,
+	.bind = none_bind,
+	.unbind = none_unbind,
+	.notify = none_notify,
+	.domain_state = none_domain_state,
 };
 
 const struct hypervisor_ops *

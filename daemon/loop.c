@@ -101,7 +101,9 @@ loop_run(struct daemon *d)
 
 	while (!d->stopping) {
 		/* Phase 1: wait for ready fds. */
-		n = epoll_wait(d->epfd, evs, LOOP_BATCH, -1);
+		/* Rings with work left from the last turn: do not sleep. */
+		n = epoll_wait(d->epfd, evs, LOOP_BATCH,
+		    d->again != NULL ? 0 : -1);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;

@@ -52,6 +52,7 @@ start(struct daemon *d)
 		log_err("cannot create the store: %s", strerror(err));
 		return err;
 	}
+	store_set_domain_oracle(d->store, domain_exists, d);
 	if ((err = loop_init(d)) != 0) {
 		log_err("cannot set up the event loop: %s", strerror(err));
 		return err;
@@ -71,6 +72,7 @@ static void
 stop(struct daemon *d)
 {
 	conn_free_all(d);
+	domain_fini(d);
 	if (d->hv_ready)
 		d->cfg.hv->fini(d);
 	d->hv_ready = false;

@@ -1,13 +1,10 @@
 /*
  * Domain management requests: INTRODUCE, RELEASE, RESUME, SET_TARGET,
- * IS_DOMAIN_INTRODUCED, GET_DOMAIN_PATH.
- *
- * Socket-only mode has no ring connections, so no domain is ever
- * introduced: INTRODUCE fails where the C daemon fails when it cannot map
- * the ring (the backend says with which errno), and the requests that need
- * an introduced domain answer as the C daemon does for an unknown one.
- * Argument checks come first, in the C daemon's order, so that a bad
- * request gets the same error in every mode.
+ * IS_DOMAIN_INTRODUCED, GET_DOMAIN_PATH: argument parsing in the C
+ * daemon's order, so that a bad request gets the same error in every mode;
+ * the work is domain.c's. Without a hypervisor INTRODUCE fails where the
+ * C daemon fails when it cannot map the ring (the backend says with which
+ * errno).
  *
  * No state here.
  */
@@ -18,18 +15,6 @@
 #include "daemon/hypervisor.h"
 #include "protocol/args.h"
 #include "protocol/path.h"
-
-/*
- * Whether a domain has a ring connection. None has one without a
- * hypervisor; the ring backends will keep their domains in the daemon.
- */
-static bool
-introduced(const struct daemon *d, unsigned int domid)
-{
-	(void)d;
-	(void)domid;
-	return false;
-}
 
 /* The domid argument of a one-argument request. */
 static int
@@ -48,7 +33,6 @@ op_introduce(struct daemon *d, struct conn *c, struct request *req)
 {
 	const char *argv[3];
 	unsigned int argc, domid, port;
-	void *page;
 	int err;
 
 	/* domid\0gfn\0evtchn\0; the gfn is not used (grant ref 1 is). */
@@ -61,12 +45,9 @@ op_introduce(struct daemon *d, struct conn *c, struct request *req)
 	port = dispatch_atou(argv[2]);
 	if (port == 0)
 		return EINVAL;
-	if ((err = d->cfg.hv->map_ring(d, domid, &page)) != 0)
+	if ((err = domain_introduce(d, domid, port)) != 0)
 		return err;
-	/* No backend that maps rings exists yet to hand this page to. */
-	d->cfg.hv->unmap_ring(d, domid, page);
-	(void)c;
-	return ENOSYS;
+	return dispatch_reply_str(d, c, req, "OK");
 }
 
 /* RELEASE and RESUME: the C daemon refuses its own domain outright. */
@@ -80,7 +61,7 @@ introduced_domid(const struct daemon *d, const struct request *req,
 		return err;
 	if (*domid == 0)
 		return EINVAL;
-	if (!introduced(d, *domid))
+	if (!domain_introduced(d, *domid))
 		return ENOENT;
 	return 0;
 }
@@ -91,7 +72,8 @@ op_release(struct daemon *d, struct conn *c, struct request *req)
 	unsigned int domid;
 	int err;
 
-	if ((err = introduced_domid(d, req, &domid)) != 0)
+	if ((err = introduced_domid(d, req, &domid)) != 0 ||
+	    (err = domain_release(d, domid)) != 0)
 		return err;
 	return dispatch_reply_str(d, c, req, "OK");
 }
@@ -102,7 +84,8 @@ op_resume(struct daemon *d, struct conn *c, struct request *req)
 	unsigned int domid;
 	int err;
 
-	if ((err = introduced_domid(d, req, &domid)) != 0)
+	if ((err = introduced_domid(d, req, &domid)) != 0 ||
+	    (err = domain_resume(d, domid)) != 0)
 		return err;
 	return dispatch_reply_str(d, c, req, "OK");
 }
@@ -120,8 +103,8 @@ op_set_target(struct daemon *d, struct conn *c, struct request *req)
 	if ((err = args_parse_domid(argv[0], &domid)) != 0 ||
 	    (err = args_parse_domid(argv[1], &tdomid)) != 0)
 		return err;
-	if (!introduced(d, domid) || !introduced(d, tdomid))
-		return ENOENT;
+	if ((err = domain_set_target(d, domid, tdomid)) != 0)
+		return err;
 	return dispatch_reply_str(d, c, req, "OK");
 }
 
@@ -135,8 +118,9 @@ op_is_domain_introduced(struct daemon *d, struct conn *c,
 
 	if ((err = single_domid(req, &domid)) != 0)
 		return err;
-	known = domid == WIRE_DOMID_SELF ||
-	    store_domain_known(d->store, domid);
+	/* Domain 0 is the socket's domain and always present. */
+	known = domid == WIRE_DOMID_SELF || domid == 0 ||
+	    domain_introduced(d, domid);
 	return dispatch_reply_str(d, c, req, known ? "T" : "F");
 }
 

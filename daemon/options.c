@@ -77,9 +77,9 @@ choose_hypervisor(struct daemon *d, const char *arg)
 		return OPTIONS_RUN;
 	}
 	if (strncmp(arg, "sim:", 4) == 0 && arg[4] != '\0') {
-		fprintf(stderr, "xstored: the simulated hypervisor "
-		    "(--hypervisor=%s) is not supported yet\n", arg);
-		return 2;
+		d->cfg.hv = hypervisor_sim();
+		d->cfg.hv_arg = talloc_strdup(d, arg + 4);
+		return d->cfg.hv_arg != NULL ? OPTIONS_RUN : 1;
 	}
 	if (strcmp(arg, "xen") == 0) {
 		fprintf(stderr, "xstored: Xen (--hypervisor=xen) is not "
