@@ -4,9 +4,10 @@
  *
  * State: d->features, the values SET_FEATURE stored for domains not yet
  * introduced, indexed by domid (allocated on first use); an introduction
- * will write them into the domain's ring page. A known domain without an
- * entry has the global set, DAEMON_FEATURES; a domain neither known to
- * the store nor given an entry is unknown (ENOENT).
+ * will write them into the domain's ring page (domain.c). A known or
+ * introduced domain without an entry has the global set, DAEMON_FEATURES;
+ * a domain neither known, introduced nor given an entry is unknown
+ * (ENOENT). SET_FEATURE after INTRODUCE is EBUSY.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -60,7 +61,8 @@ op_get_feature(struct daemon *d, struct conn *c, struct request *req)
 	 * A SET_FEATURE makes a domain known for this purpose, as the C
 	 * daemon's domain record made by SET_FEATURE does.
 	 */
-	if (!store_domain_known(d->store, domid) && !feature_set(d, domid))
+	if (!store_domain_known(d->store, domid) &&
+	    !domain_introduced(d, domid) && !feature_set(d, domid))
 		return ENOENT;
 	return reply_uint(d, c, req, domain_features(d, domid));
 }
@@ -81,7 +83,7 @@ op_set_feature(struct daemon *d, struct conn *c, struct request *req)
 	if (value & ~(unsigned int)DAEMON_FEATURES)
 		return EINVAL;
 	/* Only before introduction: the ring page already has its bits. */
-	if (store_domain_known(d->store, domid))
+	if (domid == 0 || domain_introduced(d, domid))
 		return EBUSY;
 	if (d->features == NULL) {
 		d->features = talloc_zero_array(d->ctx, uint8_t,
