@@ -103,6 +103,7 @@ conn_new(struct daemon *d, int fd)
 		return err;
 	}
 	log_debug("conn %lu: new (%u open)", c->id, d->nconns);
+	logs_conn(d, c, true);
 	return 0;
 }
 
@@ -163,6 +164,7 @@ conn_queue(struct daemon *d, struct conn *c, const struct xsd_sockmsg *hdr,
 	*c->out_tail = o;
 	c->out_tail = &o->next;
 	c->out_bytes += off;
+	logs_packet_out(d, c, &h, o->data + WIRE_HDR_SIZE);
 	mark_dirty(d, c);
 	return 0;
 }
@@ -503,6 +505,7 @@ conn_reap_closed(struct daemon *d)
 		}
 		unlink_conn(d, c);
 		log_debug("conn %lu: freed (%u open)", c->id, d->nconns);
+		logs_conn(d, c, false);
 		/* Frees its watches, transactions and output; closes fd. */
 		talloc_free(c);
 		freed = true;

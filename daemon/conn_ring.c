@@ -100,8 +100,9 @@ conn_ring_new(struct daemon *d, unsigned int domid, void *page,
 	}
 	c->who.domid = domid;
 	c->who.target = STORE_DOMID_NONE;
-	c->who.priv = domid == 0;
+	c->who.priv = domid == d->cfg.priv_domid;
 	c->out_hard = RING_OUT_HARD;
+	logs_conn(d, c, true);
 	*out = c;
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <talloc.h>
 
 #include "protocol/wire.h"
+#include "store/store.h"
 
 struct conn;
 struct daemon;
@@ -52,13 +53,24 @@ struct loop_source {
 struct daemon_config {
 	char	*socket_path;	/* talloc'ed under the daemon */
 	char	*pid_file;	/* NULL: none */
-	char	*trace_file;	/* accepted, not used yet */
+	char	*trace_file;	/* -T, absolute (logs_path()), or NULL */
+	char	*access_log;	/* --access-log, absolute, or NULL */
+	unsigned int trace_flags; /* TRACE_* after --trace-control */
 	bool	 foreground;	/* -N */
 	bool	 verbose;	/* -V */
+	bool	 output_pid;	/* -P: print the daemon's pid on stdout */
+	bool	 no_domain_init; /* -D (4.17): do not introduce dom0 */
 	const struct hypervisor_ops *hv;
 	char	*hv_arg;	/* sim: the directory */
 	bool	 hv_chosen;	/* --hypervisor given, not the default */
 	bool	 keep_orphans;	/* -K: a dead domain's nodes go to dom0 */
+	unsigned int master_domid; /* --master-domid: the store's domid (0) */
+	unsigned int priv_domid; /* --priv-domid: the privileged domain (0) */
+	unsigned int event_port; /* --event: stubdom only; unused here */
+	unsigned int watch_event_timeout; /* -w watch-event=, s; unused */
+	/* -E -S -W -t -A -M -Q -q: global quota defaults, set at start. */
+	unsigned int quota[STORE_QUOTA_COUNT];
+	unsigned int quota_given;	/* bit q set: quota[q] was given */
 };
 
 struct daemon {
@@ -101,8 +113,25 @@ struct daemon {
 	struct domain	*domain_list;
 	unsigned int	 ndomains;
 	struct loop_source tick_src;	/* the periodic ring scan */
+
+	/*
+	 * trace.c, access_log.c: the -T trace and the access log. Paths are
+	 * absolute; fds are -1 while closed. CONTROL logfile/log change the
+	 * trace's path and switches; SIGHUP reopens both (logs.c).
+	 */
+	char		*trace_path;
+	int		 trace_fd;
+	unsigned int	 trace_flags;	/* TRACE_* */
+	bool		 trace_broken;	/* wanted, but open or write failed */
+	int		 access_fd;
+	bool		 access_broken;	/* the same for the access log */
 };
 #define DAEMON_FEATURE_SET	0x80
+
+/* The version --version prints (the Makefile reads debian/changelog). */
+#ifndef XSTORED_VERSION
+#define XSTORED_VERSION	"unknown"
+#endif
 
 /* options.c */
 #define OPTIONS_RUN	(-1)
@@ -113,8 +142,16 @@ struct daemon {
  */
 int	options_parse(struct daemon *d, int argc, char **argv);
 
-/* log.c: syslog (ident "xstored", LOG_DAEMON), plus stderr in foreground */
-void	log_open(bool foreground, bool verbose);
+/*
+ * log.c: syslog (ident "xstored", LOG_DAEMON). LOG_OPEN_FOREGROUND copies
+ * every message to stderr too (unless stderr is the journal, which has
+ * them already); LOG_OPEN_STARTING, for the original process of a forking
+ * start, copies only warnings and errors there and keeps the rest quiet.
+ */
+#define LOG_OPEN_DAEMON		0
+#define LOG_OPEN_FOREGROUND	1
+#define LOG_OPEN_STARTING	2
+void	log_open(int mode, bool verbose);
 void	log_debug(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 void	log_info(const char *fmt, ...)
@@ -157,6 +194,74 @@ void	listen_resume(struct daemon *d);
 /* Closes the listening socket and unlinks its path. */
 void	listen_close(struct daemon *d);
 
+/* trace.c: the -T trace, in the C daemon's format */
+#define TRACE_OBJ	0x01	/* connections created and destroyed */
+#define TRACE_IO	0x02	/* every packet in and out */
+#define TRACE_WRL	0x04	/* (C: write rate limiting; nothing here) */
+#define TRACE_ACC	0x08	/* (C: accounting; nothing here) */
+#define TRACE_TDB	0x10	/* (C: database; nothing here) */
+#define TRACE_DEFAULT	(TRACE_OBJ | TRACE_IO)
+/* Applies "+sw" or "-sw" to *flags. Errors: EINVAL (unknown switch). */
+int	trace_switch(unsigned int *flags, const char *arg);
+/* "name: on|off" lines for CONTROL log, talloc'ed under ctx, or NULL. */
+char	*trace_describe(TALLOC_CTX *ctx, unsigned int flags);
+/*
+ * Makes path (absolute) the trace file, appending to it; the old one is
+ * closed only once the new one is open. Errors: errno of open, ENOMEM;
+ * nothing changes then.
+ */
+int	trace_open(struct daemon *d, const char *path);
+void	trace_close(struct daemon *d);
+void	trace_packet(struct daemon *d, const struct conn *c, const char *dir,
+	    const struct xsd_sockmsg *hdr, const char *payload);
+void	trace_conn(struct daemon *d, const struct conn *c, bool created);
+/* Writes one line "<prefix>: <text>" (text sanitised). */
+void	trace_text(struct daemon *d, const char *prefix, const char *text);
+
+/* access_log.c: the access log, in oxenstored's format */
+/*
+ * (Re)opens cfg.access_log for appending; the old fd is closed only once
+ * the new one is open. Errors: errno of open; nothing changes then.
+ */
+int	access_log_open(struct daemon *d);
+void	access_log_close(struct daemon *d);
+void	access_log_request(struct daemon *d, const struct conn *c,
+	    const struct xsd_sockmsg *hdr, const char *payload);
+void	access_log_reply(struct daemon *d, const struct conn *c,
+	    const struct xsd_sockmsg *hdr, const char *payload);
+void	access_log_conn(struct daemon *d, const struct conn *c, bool created);
+
+/*
+ * logs.c: the trace and the access log together. The hooks are what
+ * conn.c and dispatch.c call; each costs one test while both logs are
+ * closed.
+ */
+#define LOGS_LIB_DIR	"/var/lib/xen/xenstore"	/* for relative names */
+/*
+ * An absolute path for a log file name: relative names go under
+ * LOGS_LIB_DIR, as the C daemon's. Errors: EINVAL (empty), ENOMEM.
+ */
+int	logs_path(TALLOC_CTX *ctx, const char *name, char **out);
+/* Opens the files the command line named; failures are logged only. */
+void	logs_start(struct daemon *d);
+/* SIGHUP: reopens both files by name (after rotation). */
+void	logs_reopen(struct daemon *d);
+void	logs_stop(struct daemon *d);
+/* A complete request, before it runs. */
+void	logs_packet_in(struct daemon *d, const struct conn *c,
+	    const struct xsd_sockmsg *hdr, const char *payload);
+/* A packet queued for the client (reply, error or watch event). */
+void	logs_packet_out(struct daemon *d, const struct conn *c,
+	    const struct xsd_sockmsg *hdr, const char *payload);
+/* A connection made (after its identity is set) or freed. */
+void	logs_conn(struct daemon *d, const struct conn *c, bool created);
+
+/* notify.c: readiness for systemd (sd_notify), a no-op without it */
+/* READY=1 once the daemon answers requests. */
+void	notify_ready(struct daemon *d);
+/* STOPPING=1 when a signal asked us to stop. */
+void	notify_stopping(void);
+
 /* signals.c */
 /* Ignores SIGPIPE; routes SIGTERM, SIGINT, SIGHUP to a signalfd. */
 int	signals_init(struct daemon *d);
@@ -165,7 +270,9 @@ void	signals_fini(struct daemon *d);
 /* domain.c */
 /* INTRODUCE: maps, binds, connects, fires @introduceDomain. Errors: errno. */
 int	domain_introduce(struct daemon *d, unsigned int domid,
-	    unsigned int port);
+	    unsigned long gfn, unsigned int port);
+/* At start: connects dom0's own kernel ring if the backend has one. */
+int	domain_start(struct daemon *d);
 /* RELEASE: forgets the domain, fires @releaseDomain. Errors: ENOENT. */
 int	domain_release(struct daemon *d, unsigned int domid);
 /* RESUME: the next shutdown is reported again. Errors: ENOENT. */
@@ -198,8 +305,13 @@ int	daemonize_pidfile_open(struct daemon *d, bool *busy);
 int	daemonize(struct daemon *d, int *ready_fd);
 /* Locks and writes the pid file (if any), in the daemon. Errors: errno. */
 int	daemonize_pidfile(struct daemon *d);
-/* Tells the waiting original process the daemon's start-up result. */
-void	daemonize_ready(int ready_fd, int err);
+/*
+ * Tells the waiting original process the daemon's start-up result: 0 (it
+ * exits 0, printing the daemon's pid for -P), or an errno and why, which
+ * it prints before exiting 1. ready_fd -1 (no fork): nothing to do.
+ */
+#define DAEMONIZE_WHY_MAX	256
+void	daemonize_ready(int ready_fd, int err, const char *why);
 /* Unlinks the pid file at a clean exit. */
 void	daemonize_fini(struct daemon *d);
 

@@ -6,9 +6,10 @@
  * /dev/null. Everything that can fail at start-up (options, store, socket)
  * is done before, in the foreground, so errors reach the caller's terminal
  * and exit status. The original process does not exit at once: it waits
- * on a pipe until the daemon has written its pid file, then exits 0 (or 1
- * if the daemon could not), so an init script that reads the pid file
- * right after we return finds it.
+ * on a pipe until the daemon has written its pid file and listens, then
+ * exits 0 (or 1 if the daemon could not), so an init script that reads the
+ * pid file or connects right after we return finds them. The pipe carries
+ * the daemon's pid too, which -P prints.
  *
  * The pid file is opened before the fork, so a bad path is reported on
  * the terminal, and locked with lockf() by the daemon itself after it
@@ -21,6 +22,7 @@
 #define _GNU_SOURCE	/* pipe2, accept4 */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,21 +52,37 @@ daemonize_pidfile_open(struct daemon *d, bool *busy)
 	return 0;
 }
 
+/*
+ * What the daemon tells the original process: one pipe write, smaller
+ * than PIPE_BUF, so all or nothing.
+ */
+struct ready_msg {
+	int32_t	status;		/* 0: serving */
+	int32_t	pid;
+	char	why[DAEMONIZE_WHY_MAX];	/* NUL-terminated */
+};
+
 /* Waits for the daemon's start-up verdict; never returns. */
 static void
-wait_ready(int fd)
+wait_ready(int fd, bool output_pid)
 {
-	unsigned char status = 1;
+	struct ready_msg m;
 	ssize_t n;
 
 	do {
-		n = read(fd, &status, 1);
+		n = read(fd, &m, sizeof(m));
 	} while (n == -1 && errno == EINTR);
-	if (n != 1 || status != 0) {
+	if (n != (ssize_t)sizeof(m) || m.status != 0) {
+		m.why[sizeof(m.why) - 1] = '\0';
+		if (n == (ssize_t)sizeof(m) && m.why[0] != '\0')
+			fprintf(stderr, "xstored: %s\n", m.why);
 		fprintf(stderr, "xstored: the daemon failed to start; "
 		    "see the system log\n");
 		_exit(1);
 	}
+	if (output_pid && (printf("%ld\n", (long)m.pid) < 0 ||
+	    fflush(stdout) != 0))
+		_exit(1);
 	_exit(0);
 }
 
@@ -92,7 +110,6 @@ daemonize(struct daemon *d, int *ready_fd)
 	int p[2], err;
 	pid_t pid;
 
-	(void)d;
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return errno;
 	pid = fork();
@@ -104,7 +121,7 @@ daemonize(struct daemon *d, int *ready_fd)
 	}
 	if (pid > 0) {
 		close(p[1]);
-		wait_ready(p[0]);
+		wait_ready(p[0], d->cfg.output_pid);
 	}
 	close(p[0]);
 	if (setsid() == -1)
@@ -115,11 +132,12 @@ daemonize(struct daemon *d, int *ready_fd)
 	if (pid > 0)
 		_exit(0);	/* the session leader goes; the pipe stays */
 	if (chdir("/") == -1 || detach_stdio() != 0) {
-		daemonize_ready(p[1], errno != 0 ? errno : EIO);
+		daemonize_ready(p[1], errno != 0 ? errno : EIO,
+		    "cannot detach from the terminal");
 		_exit(1);
 	}
 	/* Log to syslog only from now on: stderr is /dev/null. */
-	log_open(false, d->cfg.verbose);
+	log_open(LOG_OPEN_DAEMON, d->cfg.verbose);
 	*ready_fd = p[1];
 	return 0;
 }
@@ -151,15 +169,21 @@ daemonize_pidfile(struct daemon *d)
 }
 
 void
-daemonize_ready(int ready_fd, int err)
+daemonize_ready(int ready_fd, int err, const char *why)
 {
-	unsigned char status = err == 0 ? 0 : 1;
+	struct ready_msg m;
 	ssize_t n;
 
 	if (ready_fd == -1)
 		return;
+	memset(&m, 0, sizeof(m));
+	m.status = err == 0 ? 0 : 1;
+	m.pid = (int32_t)getpid();
+	if (why != NULL)
+		(void)snprintf(m.why, sizeof(m.why), "%s", why);
+	/* Under PIPE_BUF: all or nothing. If it fails, the parent says so. */
 	do {
-		n = write(ready_fd, &status, 1);
+		n = write(ready_fd, &m, sizeof(m));
 	} while (n == -1 && errno == EINTR);
 	close(ready_fd);
 }

@@ -93,6 +93,7 @@ dispatch_request(struct daemon *d, struct conn *c,
 	req.hdr = *hdr;
 	req.payload = payload;
 	req.len = hdr->len;
+	logs_packet_in(d, c, hdr, payload);
 
 	if (hdr->type < WIRE_TYPE_COUNT && rows[hdr->type].fn != NULL)
 		row = &rows[hdr->type];

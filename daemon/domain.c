@@ -120,7 +120,8 @@ features_for(const struct daemon *d, unsigned int domid)
 }
 
 int
-domain_introduce(struct daemon *d, unsigned int domid, unsigned int port)
+domain_introduce(struct daemon *d, unsigned int domid, unsigned long gfn,
+    unsigned int port)
 {
 	const struct hypervisor_ops *hv = d->cfg.hv;
 	struct domain *dom;
@@ -140,7 +141,7 @@ domain_introduce(struct daemon *d, unsigned int domid, unsigned int port)
 		conn_ring_restart(d, dom->conn);
 		return 0;
 	}
-	if ((err = hv->map_ring(d, domid, &page)) != 0)
+	if ((err = hv->map_ring(d, domid, gfn, &page)) != 0)
 		return err;
 	/* A port the builder wrote into the page overrides the argument. */
 	if (conn_ring_page_port(page) != 0)
@@ -295,6 +296,21 @@ domain_exists(unsigned int domid, void *arg)
 	struct daemon *d = arg;
 
 	return d->cfg.hv->domain_state(d, domid) != HV_DOMAIN_GONE;
+}
+
+int
+domain_start(struct daemon *d)
+{
+	unsigned int port;
+	int err;
+
+	if (d->cfg.hv->dom0_port == NULL ||
+	    d->cfg.hv->dom0_port(d, &port) != 0)
+		return 0;
+	err = domain_introduce(d, 0, 0, port);
+	if (err != 0)
+		log_err("cannot connect dom0's kernel ring: %s", strerror(err));
+	return err;
 }
 
 void

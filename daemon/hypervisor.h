@@ -33,11 +33,13 @@ struct hypervisor_ops {
 	void	(*fini)(struct daemon *d);
 
 	/*
-	 * Maps the ring page of a domain being introduced. Returns 0 and
-	 * *page, or the errno the C daemon would answer INTRODUCE with when
-	 * it cannot map the ring.
+	 * Maps the ring page of a domain being introduced (gfn: INTRODUCE's
+	 * frame number, for backends that fall back to a foreign mapping).
+	 * Returns 0 and *page, or the errno the C daemon would answer
+	 * INTRODUCE with when it cannot map the ring.
 	 */
-	int	(*map_ring)(struct daemon *d, unsigned int domid, void **page);
+	int	(*map_ring)(struct daemon *d, unsigned int domid,
+		    unsigned long gfn, void **page);
 	/* Undoes map_ring(). */
 	void	(*unmap_ring)(struct daemon *d, unsigned int domid, void *page);
 
@@ -56,10 +58,18 @@ struct hypervisor_ops {
 	/* The domain's state now. */
 	enum hv_domain_state (*domain_state)(struct daemon *d,
 		    unsigned int domid);
+
+	/*
+	 * The event-channel port of dom0's own kernel connection, if the
+	 * daemon must serve it over a ring (Xen with a Linux dom0), else
+	 * ENOENT. NULL: never.
+	 */
+	int	(*dom0_port)(struct daemon *d, unsigned int *port);
 };
 
 /* The backends. */
 const struct hypervisor_ops *hypervisor_none(void);
 const struct hypervisor_ops *hypervisor_sim(void);
+const struct hypervisor_ops *hypervisor_xen(void);
 
 #endif

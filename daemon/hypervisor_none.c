@@ -26,10 +26,12 @@ none_fini(struct daemon *d)
 }
 
 static int
-none_map_ring(struct daemon *d, unsigned int domid, void **page)
+none_map_ring(struct daemon *d, unsigned int domid, unsigned long gfn,
+    void **page)
 {
 	(void)d;
 	(void)domid;
+	(void)gfn;
 	*page = NULL;
 	return EINVAL;
 }

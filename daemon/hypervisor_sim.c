@@ -168,7 +168,8 @@ sim_fini(struct daemon *d)
 }
 
 static int
-sim_map_ring(struct daemon *d, unsigned int domid, void **page)
+sim_map_ring(struct daemon *d, unsigned int domid, unsigned long gfn,
+    void **page)
 {
 	struct sim *s = d->hv_state;
 	struct stat sb;
@@ -176,6 +177,7 @@ sim_map_ring(struct daemon *d, unsigned int domid, void **page)
 	void *p;
 	int fd;
 
+	(void)gfn;		/* the page file stands for the frame */
 	*page = NULL;
 	path = talloc_asprintf(NULL, "%s/dom%u/page", s->dir, domid);
 	if (path == NULL)

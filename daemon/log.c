@@ -1,31 +1,60 @@
 /*
- * Logging: syslog with ident "xstored" and facility LOG_DAEMON; in the
- * foreground every message is copied to stderr as well.
+ * Logging: syslog with ident "xstored" and facility LOG_DAEMON (journald
+ * takes it from there), at the levels err, warning, info and debug (-V).
  *
  * State: none of our own. The copy to stderr is syslog's LOG_PERROR option
- * and the verbosity is syslog's log mask, both set once by log_open(), so
- * these functions can be called from anywhere without a daemon pointer.
+ * and the level is syslog's log mask, both set by log_open(), so these
+ * functions can be called from anywhere without a daemon pointer. Modes:
+ *  - foreground (-N): everything to syslog and to stderr, except when
+ *    stderr is the journal (systemd's JOURNAL_STREAM names it), which
+ *    receives syslog already: no line twice;
+ *  - starting (the original process of a forking start): only warnings
+ *    and errors, to syslog and the caller's terminal, so a launch script
+ *    sees why a start failed and nothing when it works;
+ *  - daemon (after the fork): everything to syslog only.
  *
  * Untrusted bytes (a client's bad packet, a CONTROL print) are never
  * logged raw: log_sample() renders a bounded, printable sample.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "daemon/daemon.h"
 
+/* Is stderr the journal's stream ($JOURNAL_STREAM = "dev:inode")? */
+static bool
+stderr_is_journal(void)
+{
+	unsigned long long dev, ino;
+	const char *js = getenv("JOURNAL_STREAM");
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2)
+		return false;
+	if (fstat(STDERR_FILENO, &st) == -1)
+		return false;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
 void
-log_open(bool foreground, bool verbose)
+log_open(int mode, bool verbose)
 {
 	int opts = LOG_PID | LOG_NDELAY;
+	int upto = verbose ? LOG_DEBUG : LOG_INFO;
 
 	closelog();
-	if (foreground)
+	if (mode != LOG_OPEN_DAEMON && !stderr_is_journal())
 		opts |= LOG_PERROR;
+	if (mode == LOG_OPEN_STARTING)
+		upto = LOG_WARNING;
 	openlog("xstored", opts, LOG_DAEMON);
-	setlogmask(LOG_UPTO(verbose ? LOG_DEBUG : LOG_INFO));
+	setlogmask(LOG_UPTO(upto));
 }
 
 static void

@@ -1,16 +1,22 @@
 /*
  * xstored's entry point: the start-up order and the shutdown.
  *
- * Start-up does everything that can fail while still attached to the
- * caller's terminal: options, log, store, loop, the socket, the hypervisor
- * backend. Only then does it fork (unless -N), write the pid file, set up
- * the signalfd and report readiness to the waiting parent. The socket is bound
- * before the fork, so a client that connects early just waits in the
- * backlog.
+ * Start-up does what can fail while still attached to the caller's
+ * terminal: options, log, pid file, store (with the quotas the options
+ * gave), the trace and access log, loop, the socket (bound before the fork,
+ * so a client that connects early just waits in the backlog). Then it
+ * forks (unless -N) and, in the daemon process: the hypervisor backend
+ * and dom0's own ring (after the fork, as the C daemon does: libxencall's
+ * hypercall buffers are MADV_DONTFORK and would vanish from the child),
+ * the pid file, the signalfd, listening, and readiness: to systemd
+ * (READY=1) and to the waiting original process, in that order, so
+ * whoever hears first can connect. That process prints nothing unless
+ * the start fails, then the daemon's reason and exit status 1.
  *
  * Shutdown (SIGTERM/SIGINT, after the current loop turn): connections
  * first (their watches and transactions are store objects), then the
- * socket path and pid file are removed, then the rest of the talloc tree.
+ * socket path and pid file are removed, then the rest of the talloc tree;
+ * exit status 0.
  *
  * State: the one struct daemon, created here and passed down.
  */
@@ -38,8 +44,30 @@ daemon_new(void)
 	d->listen_src.fd = -1;
 	d->signal_src.fd = -1;
 	d->pid_fd = -1;
+	d->trace_fd = -1;
+	d->access_fd = -1;
 	d->dirty_tail = &d->dirty;
 	return d;
+}
+
+/*
+ * The quota options become the store's global defaults. Domain 0 is known
+ * from the store's creation with the built-in defaults; it gets the same
+ * values, so GET_QUOTA and CONTROL quota agree for every domain.
+ */
+static void
+apply_quotas(struct daemon *d)
+{
+	unsigned int q;
+
+	for (q = 0; q < STORE_QUOTA_COUNT; q++) {
+		if (!(d->cfg.quota_given & (1u << q)))
+			continue;
+		store_quota_set(d->store, (enum store_quota)q,
+		    d->cfg.quota[q]);
+		(void)store_domain_quota_set(d->store, 0, (enum store_quota)q,
+		    d->cfg.quota[q]);
+	}
 }
 
 /* Sets up everything that may fail; logs the reason. */
@@ -53,19 +81,59 @@ start(struct daemon *d)
 		return err;
 	}
 	store_set_domain_oracle(d->store, domain_exists, d);
+	apply_quotas(d);
+	logs_start(d);
 	if ((err = loop_init(d)) != 0) {
 		log_err("cannot set up the event loop: %s", strerror(err));
 		return err;
 	}
 	if ((err = listen_open(d)) != 0)
 		return err;
-	if ((err = d->cfg.hv->init(d)) != 0) {
-		log_err("hypervisor backend %s: %s", d->cfg.hv->name,
-		    strerror(err));
-		return err;
-	}
-	d->hv_ready = true;
 	return 0;
+}
+
+/*
+ * The daemon process's part of start-up. Returns 0, or an errno with a
+ * short reason in why (also logged) for the waiting original process.
+ */
+static int
+serve(struct daemon *d, char *why, size_t whysz)
+{
+	const char *stage;
+	int err;
+
+	(void)snprintf(why, whysz, "hypervisor backend %s", d->cfg.hv->name);
+	stage = why;
+	if ((err = d->cfg.hv->init(d)) != 0)
+		goto fail;
+	d->hv_ready = true;
+	/* -D (4.17): leave dom0's kernel ring alone. */
+	stage = "dom0's ring";
+	if (!d->cfg.no_domain_init && (err = domain_start(d)) != 0)
+		goto fail;
+	stage = "pid file";
+	if ((err = daemonize_pidfile(d)) != 0)
+		goto fail;
+	/*
+	 * The signalfd is made only now: epoll reports a signalfd ready
+	 * only for signals sent to the process that registered it.
+	 */
+	stage = "signals";
+	if ((err = signals_init(d)) != 0)
+		goto fail;
+	stage = "socket";
+	if ((err = listen_start(d)) != 0)
+		goto fail;
+	why[0] = '\0';
+	return 0;
+fail:
+	if (stage != why)
+		(void)snprintf(why, whysz, "%s", stage);
+	/* Appends in place: why is at most whysz - 1 long already. */
+	(void)snprintf(why + strlen(why), whysz - strlen(why), ": %s",
+	    strerror(err));
+	log_err("cannot start: %s", why);
+	return err;
 }
 
 static void
@@ -77,6 +145,7 @@ stop(struct daemon *d)
 		d->cfg.hv->fini(d);
 	d->hv_ready = false;
 	listen_close(d);
+	logs_stop(d);
 	signals_fini(d);
 	loop_fini(d);
 	daemonize_fini(d);
@@ -88,6 +157,7 @@ main(int argc, char **argv)
 {
 	struct daemon *d;
 	int status, err, ready_fd = -1;
+	char why[DAEMONIZE_WHY_MAX];
 	bool busy;
 
 	if ((d = daemon_new()) == NULL) {
@@ -99,12 +169,8 @@ main(int argc, char **argv)
 		talloc_free(d);
 		return status;
 	}
-	log_open(true, d->cfg.verbose);
-	if (!d->cfg.hv_chosen && access("/dev/xen", F_OK) == 0)
-		log_warn("/dev/xen exists, but Xen support is not built yet");
-	if (d->cfg.trace_file != NULL)
-		log_info("trace file %s: tracing is not supported yet, "
-		    "ignored", d->cfg.trace_file);
+	log_open(d->cfg.foreground ? LOG_OPEN_FOREGROUND : LOG_OPEN_STARTING,
+	    d->cfg.verbose);
 	if ((err = daemonize_pidfile_open(d, &busy)) != 0 || busy) {
 		/* If another instance runs, leave it its socket, quietly. */
 		if (err != 0)
@@ -123,23 +189,21 @@ main(int argc, char **argv)
 		stop(d);
 		return 1;
 	}
-	/*
-	 * From here on we are the daemon process. The signalfd is made only
-	 * now: epoll reports a signalfd ready only for signals sent to the
-	 * process that registered it, which must be this one.
-	 */
-	if ((err = daemonize_pidfile(d)) != 0)
-		log_err("pid file %s: %s", d->cfg.pid_file, strerror(err));
-	if (err == 0 && (err = signals_init(d)) != 0)
-		log_err("cannot set up signals: %s", strerror(err));
-	if (err == 0 && (err = listen_start(d)) != 0)
-		log_err("cannot watch the socket: %s", strerror(err));
-	daemonize_ready(ready_fd, err);
+	/* From here on we are the daemon process. */
+	err = serve(d, why, sizeof(why));
+	if (err == 0)
+		notify_ready(d);
+	daemonize_ready(ready_fd, err, why);
 	if (err != 0) {
 		stop(d);
 		return 1;
 	}
-	log_info("serving %s", d->cfg.socket_path);
+	if (d->cfg.foreground && d->cfg.output_pid) {
+		printf("%ld\n", (long)getpid());
+		(void)fflush(stdout);
+	}
+	log_info("xstored %s: serving %s (hypervisor: %s)", XSTORED_VERSION,
+	    d->cfg.socket_path, d->cfg.hv->name);
 
 	err = loop_run(d);
 	if (err != 0)

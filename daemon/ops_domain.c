@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 
 #include "daemon/dispatch.h"
 #include "daemon/hypervisor.h"
@@ -33,6 +34,7 @@ op_introduce(struct daemon *d, struct conn *c, struct request *req)
 {
 	const char *argv[3];
 	unsigned int argc, domid, port;
+	unsigned long gfn;
 	int err;
 
 	/* domid\0gfn\0evtchn\0; the gfn is not used (grant ref 1 is). */
@@ -45,7 +47,9 @@ op_introduce(struct daemon *d, struct conn *c, struct request *req)
 	port = dispatch_atou(argv[2]);
 	if (port == 0)
 		return EINVAL;
-	if ((err = domain_introduce(d, domid, port)) != 0)
+	/* The frame number: for a foreign-mapping fallback only. */
+	gfn = strtoul(argv[1], NULL, 10);
+	if ((err = domain_introduce(d, domid, gfn, port)) != 0)
 		return err;
 	return dispatch_reply_str(d, c, req, "OK");
 }

@@ -5,9 +5,10 @@
  * flag is needed.
  *
  * State: the signalfd (d->signal_src). SIGTERM and SIGINT set
- * d->stopping; the loop ends after the current turn and main() cleans up
- * (the socket is unlinked). SIGHUP has nothing to reopen yet (no trace
- * file) and is only logged.
+ * d->stopping (and tell systemd we are stopping); the loop ends after the
+ * current turn and main() cleans up: the socket and the pid file are
+ * removed and the exit status is 0. SIGHUP reopens the trace and the
+ * access log by name, for log rotation (logs.c).
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,11 +34,13 @@ signals_ready(struct daemon *d, void *obj, uint32_t events)
 		switch (si.ssi_signo) {
 		case SIGTERM:
 		case SIGINT:
-			log_info("signal %u: shutting down", si.ssi_signo);
+			log_info("%s: shutting down", si.ssi_signo == SIGTERM ?
+			    "SIGTERM" : "SIGINT");
+			notify_stopping();
 			d->stopping = true;
 			break;
 		case SIGHUP:
-			log_info("SIGHUP: nothing to reopen");
+			logs_reopen(d);
 			break;
 		default:
 			break;

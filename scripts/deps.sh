@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs what xstored needs to build and test on Debian 12 (bookworm):
 # the Xen headers and libraries, talloc, Check, libsystemd, the compilers
-# and valgrind, and Debian's own xenstore clients that the tests drive.
+# and valgrind, Debian's own xenstore clients that the tests drive, and for
+# the operations tests (tests/ops) the packaging tools (debhelper,
+# dpkg-dev), systemd (systemd-analyze, systemctl) and man/groff.
 # Run as root (or through sudo).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
@@ -10,4 +12,5 @@ apt-get update
 apt-get install -y --no-install-recommends \
 	build-essential pkg-config clang valgrind procps \
 	libxen-dev libtalloc-dev check libsystemd-dev \
-	xenstore-utils xen-utils-4.17
+	xenstore-utils xen-utils-4.17 \
+	debhelper dpkg-dev systemd man-db groff-base

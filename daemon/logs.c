@@ -1,0 +1,128 @@
+/*
+ * The two log files together: the trace (trace.c) and the access log
+ * (access_log.c). This file decides when they are opened and reopened and
+ * gives conn.c and dispatch.c one hook each for a packet in, a packet out
+ * and a connection made or freed, so those files hold one line per event
+ * and no knowledge of either format.
+ *
+ * Opening: at start-up (before the fork, so a bad path is reported on the
+ * caller's terminal), after SIGHUP (logrotate moved the files away: we
+ * open new ones by the same names), and for CONTROL logfile/log on.
+ * Failing to open a log is logged and never stops the daemon: a missing
+ * /var/log/xen must not keep the guests from booting.
+ *
+ * Relative names are under LOGS_LIB_DIR (/var/lib/xen/xenstore), as the C
+ * xenstored resolves them; it makes a -T name mean the same thing before
+ * and after the daemon moves to "/".
+ *
+ * State: none beyond the two files' (see there).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "daemon/conn.h"
+#include "daemon/daemon.h"
+
+int
+logs_path(TALLOC_CTX *ctx, const char *name, char **out)
+{
+	if (name[0] == '\0')
+		return EINVAL;
+	if (name[0] == '/')
+		*out = talloc_strdup(ctx, name);
+	else
+		*out = talloc_asprintf(ctx, "%s/%s", LOGS_LIB_DIR, name);
+	return *out != NULL ? 0 : ENOMEM;
+}
+
+void
+logs_start(struct daemon *d)
+{
+	int err;
+
+	d->trace_flags = d->cfg.trace_flags;
+	if (d->cfg.trace_file != NULL &&
+	    (err = trace_open(d, d->cfg.trace_file)) != 0) {
+		log_warn("cannot open the trace file %s: %s; tracing is off "
+		    "until SIGHUP or CONTROL log on", d->cfg.trace_file,
+		    strerror(err));
+		/* Remembered, so that SIGHUP and "log on" try again. */
+		d->trace_path = talloc_strdup(d->ctx, d->cfg.trace_file);
+		d->trace_broken = true;
+	}
+	if (d->cfg.access_log != NULL &&
+	    (err = access_log_open(d)) != 0) {
+		log_warn("cannot open the access log %s: %s; it is off "
+		    "until SIGHUP", d->cfg.access_log, strerror(err));
+		d->access_broken = true;
+	}
+}
+
+void
+logs_reopen(struct daemon *d)
+{
+	unsigned int n = 0;
+	int err;
+
+	/*
+	 * The trace is reopened if it is on, or wanted but failing;
+	 * CONTROL "log off" (fd closed, not broken) stays off.
+	 */
+	if (d->trace_path != NULL && (d->trace_fd != -1 || d->trace_broken)) {
+		err = trace_open(d, d->trace_path);
+		if (err != 0) {
+			log_warn("cannot reopen the trace file %s: %s",
+			    d->trace_path, strerror(err));
+			d->trace_broken = true;
+		} else {
+			n++;
+		}
+	}
+	if (d->cfg.access_log != NULL) {
+		err = access_log_open(d);
+		if (err != 0) {
+			log_warn("cannot reopen the access log %s: %s",
+			    d->cfg.access_log, strerror(err));
+			d->access_broken = true;
+		} else {
+			n++;
+		}
+	}
+	log_info("SIGHUP: %u log file%s reopened", n, n == 1 ? "" : "s");
+}
+
+void
+logs_stop(struct daemon *d)
+{
+	trace_close(d);
+	access_log_close(d);
+}
+
+void
+logs_packet_in(struct daemon *d, const struct conn *c,
+    const struct xsd_sockmsg *hdr, const char *payload)
+{
+	if (d->trace_fd == -1 && d->access_fd == -1)
+		return;
+	trace_packet(d, c, "IN", hdr, payload);
+	access_log_request(d, c, hdr, payload);
+}
+
+void
+logs_packet_out(struct daemon *d, const struct conn *c,
+    const struct xsd_sockmsg *hdr, const char *payload)
+{
+	if (d->trace_fd == -1 && d->access_fd == -1)
+		return;
+	trace_packet(d, c, "OUT", hdr, payload);
+	access_log_reply(d, c, hdr, payload);
+}
+
+void
+logs_conn(struct daemon *d, const struct conn *c, bool created)
+{
+	if (d->trace_fd == -1 && d->access_fd == -1)
+		return;
+	trace_conn(d, c, created);
+	access_log_conn(d, c, created);
+}

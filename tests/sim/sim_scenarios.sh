@@ -1,0 +1,86 @@
+# The xs-guest scenarios of well-behaved guests against the real daemon:
+# Linux, hvmloader's reconnection, a dom0less guest whose builder preset the
+# connection word, and a kexec'd kernel's RESET_WATCHES.
+# shellcheck shell=bash
+
+test_sim_linux_guest_scenario_passes() {
+	new_domain 5
+	ok "$XSGUEST" -D 5 scenario linux
+	# Its relative writes landed in its home, owned by it.
+	ok xenstore-read /local/domain/5/data/x
+	stdout_is hello
+	ok xenstore-ls -p /local/domain/5/data
+	stdout_has_line '^x = "hello" .*\(n5\)$'
+	stdout_has_line '^t = "committed" .*\(n5\)$'
+	introduced 5
+	store_check
+}
+
+test_sim_hvmloader_reconnect_scrubs_ring() {
+	new_domain 5
+	# Leave traffic behind: a watch and an open transaction.
+	printf '%s\n' 'write data/before 1' 'watch data/before tok' \
+	    'expect-event data/before tok' 'txstart' 'write data/intx 2' \
+	    >"$TESTDIR/before.txt"
+	ok "$XSGUEST" -D 5 script "$TESTDIR/before.txt"
+	# The scenario reads with req_id 0, sets the connection word, waits
+	# for 0 and checks indexes, scrub and error word, then one request.
+	ok "$XSGUEST" -D 5 scenario hvmloader
+	# The same handshake as the last step of a guest: nothing runs after
+	# it, so the page is exactly what the daemon left.
+	echo reconnect >"$TESTDIR/reconnect.txt"
+	ok "$XSGUEST" -D 5 script "$TESTDIR/reconnect.txt"
+	expect_fresh_page 5
+	# Nodes survive; the transaction did not.
+	ok xenstore-read /local/domain/5/data/before
+	stdout_is 1
+	status 1 xenstore-read /local/domain/5/data/intx
+	# The watch went with the old connection: a write brings no event
+	# (expect-no-event makes a round trip first).
+	printf '%s\n' 'write data/before 2' 'expect-no-event data/before tok' \
+	    >"$TESTDIR/after.txt"
+	ok "$XSGUEST" -D 5 script "$TESTDIR/after.txt"
+	introduced 5
+	store_check
+}
+
+test_sim_dom0less_preset_word_cleared_before_first_notify() {
+	ok "$XSGUEST" create 6 --preset-reconnect
+	[ "$(page_word 6 2068)" = 1 ] || fail "create --preset-reconnect" \
+	    "left the connection word at $(page_word 6 2068)"
+	# The guest binds its socket, then waits for the daemon's first
+	# notify; by then the word must be 0 (Linux starts xenbus on it).
+	spawn guest "$XSGUEST" -D 6 scenario dom0less
+	wait_until "the dom0less guest binds dom6/guest" 10 test -S "$HV/dom6/guest"
+	ok "$XSGUEST" introduce 6
+	stdout_is OK
+	reap guest
+	[ "$(page_word 6 2068)" = 0 ] || fail "connection word not cleared"
+	[ "$(page_word 6 2072)" = 0 ] || fail "error word set"
+	ok "$XSGUEST" -D 6 req write data/after v
+	ok xenstore-read /local/domain/6/data/after
+	stdout_is v
+	introduced 6
+}
+
+test_sim_dom0less_guest_gets_features_at_introduction() {
+	ok "$XSGUEST" create 6 --preset-reconnect
+	ok "$XSGUEST" introduce 6
+	stdout_is OK
+	# The reset ran at INTRODUCE even though no guest was listening.
+	expect_fresh_page 6
+	ok "$XSGUEST" -D 6 req read data
+	stdout_is ""
+}
+
+test_sim_kexec_guest_resets_watches_and_carries_on() {
+	new_domain 5
+	ok "$XSGUEST" -D 5 scenario linux
+	ok "$XSGUEST" -D 5 scenario kexec
+	# And once more, as a second kexec would.
+	ok "$XSGUEST" -D 5 scenario kexec
+	ok "$XSGUEST" -D 5 req read data/x
+	stdout_is hello
+	introduced 5
+	store_check
+}
