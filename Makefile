@@ -96,7 +96,7 @@ $(XSGUEST_LIB): $(call objs,$(XSGUEST_SRCS))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/xs-guest: $(call objs,tools/xs-guest/main.c) $(XSGUEST_LIB) $(PROTOCOL_LIB)
+$(BUILD)/xs-guest: $(call objs,tools/xs-guest/main.c) $(XSGUEST_LIB) $(RINGIO_LIB) $(PROTOCOL_LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $^
 
 $(BUILD)/xstored: $(call objs,$(DAEMON_SRCS)) $(STORE_LIB) $(RINGIO_LIB) $(PROTOCOL_LIB)

@@ -71,15 +71,15 @@ store_word(uint32_t *w, uint32_t v)
 }
 
 int
-ring_copy_out(void *page, void *dst, size_t len, size_t *got)
+ring_consume(const char *area, uint32_t *cons_w, const uint32_t *prod_w,
+    void *dst, size_t len, size_t *got)
 {
-	struct xenstore_domain_interface *p = page;
 	XENSTORE_RING_IDX cons, prod, pending;
 	size_t n, first, off;
 
 	*got = 0;
-	cons = load_word(&p->req_cons);
-	prod = load_word(&p->req_prod);
+	cons = load_word(cons_w);
+	prod = load_word(prod_w);
 	pending = prod - cons;
 	if (pending > XENSTORE_RING_SIZE)
 		return EPROTO;
@@ -92,26 +92,26 @@ ring_copy_out(void *page, void *dst, size_t len, size_t *got)
 	first = XENSTORE_RING_SIZE - off;
 	if (first > n)
 		first = n;
-	memcpy(dst, p->req + off, first);
+	memcpy(dst, area + off, first);
 	if (n > first)
-		memcpy((char *)dst + first, p->req, n - first);
+		memcpy((char *)dst + first, area, n - first);
 	full_barrier();
 
-	store_word(&p->req_cons, cons + (XENSTORE_RING_IDX)n);
+	store_word(cons_w, cons + (XENSTORE_RING_IDX)n);
 	*got = n;
 	return 0;
 }
 
 int
-ring_copy_in(void *page, const void *src, size_t len, size_t *put)
+ring_produce(char *area, const uint32_t *cons_w, uint32_t *prod_w,
+    const void *src, size_t len, size_t *put)
 {
-	struct xenstore_domain_interface *p = page;
 	XENSTORE_RING_IDX cons, prod, used;
 	size_t n, first, off, space;
 
 	*put = 0;
-	cons = load_word(&p->rsp_cons);
-	prod = load_word(&p->rsp_prod);
+	cons = load_word(cons_w);
+	prod = load_word(prod_w);
 	used = prod - cons;
 	if (used > XENSTORE_RING_SIZE)
 		return EPROTO;
@@ -125,14 +125,30 @@ ring_copy_in(void *page, const void *src, size_t len, size_t *put)
 	first = XENSTORE_RING_SIZE - off;
 	if (first > n)
 		first = n;
-	memcpy(p->rsp + off, src, first);
+	memcpy(area + off, src, first);
 	if (n > first)
-		memcpy(p->rsp, (const char *)src + first, n - first);
+		memcpy(area, (const char *)src + first, n - first);
 	full_barrier();
 
-	store_word(&p->rsp_prod, prod + (XENSTORE_RING_IDX)n);
+	store_word(prod_w, prod + (XENSTORE_RING_IDX)n);
 	*put = n;
 	return 0;
+}
+
+int
+ring_copy_out(void *page, void *dst, size_t len, size_t *got)
+{
+	struct xenstore_domain_interface *p = page;
+
+	return ring_consume(p->req, &p->req_cons, &p->req_prod, dst, len, got);
+}
+
+int
+ring_copy_in(void *page, const void *src, size_t len, size_t *put)
+{
+	struct xenstore_domain_interface *p = page;
+
+	return ring_produce(p->rsp, &p->rsp_cons, &p->rsp_prod, src, len, put);
 }
 
 /*

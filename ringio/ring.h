@@ -26,6 +26,21 @@
 #define RING_EVTCHN_PORT_OFFSET	2076
 
 /*
+ * One direction of the page, for either side (the daemon reads req and
+ * writes rsp; a guest, tools/xs-guest, the opposite). ring_consume copies
+ * up to len pending bytes of a data area to dst and advances its consumer
+ * index; ring_produce copies up to len bytes of src into its free space and
+ * advances its producer index. Each loads both indexes once, validates
+ * them, and orders data and index with full barriers. *got / *put: bytes
+ * moved (0: empty / full). Errors: EPROTO (prod - cons > 1024; nothing
+ * moved).
+ */
+int	ring_consume(const char *area, uint32_t *cons, const uint32_t *prod,
+	    void *dst, size_t len, size_t *got);
+int	ring_produce(char *area, const uint32_t *cons, uint32_t *prod,
+	    const void *src, size_t len, size_t *put);
+
+/*
  * Copies up to len pending request bytes (guest -> server) to dst and
  * advances req_cons past them; *got says how many (0: ring empty).
  * Errors: EPROTO (corrupt req indexes; *got is 0).

@@ -14,12 +14,10 @@
  * req_prod = 0xFFFFFFFE leave 1024 bytes free; putting 6 bytes writes ring
  * offsets 1022, 1023, 0, 1, 2, 3 and stores req_prod = 4.
  *
- * Ordering, for every copy (the same six steps as ring.c on the daemon's
- * side): load both indexes once (atomic loads, so a concurrent store is
- * seen whole), validate the locals, full barrier (no data byte before the
- * indexes that allow it), copy in at most two chunks, full barrier (the
- * data is in place, or has been read, before the index moves), one atomic
- * store of the index the guest owns, computed from the local copy.
+ * Ordering: the copies are ringio's ring_produce / ring_consume, the same
+ * code the daemon uses for the opposite directions: load both indexes
+ * once, validate, full barrier, copy in at most two chunks, full barrier,
+ * one atomic store of the index this side owns.
  *
  * Must not: keep state, allocate, notify, or read an index twice per call.
  */
@@ -28,6 +26,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "ringio/ring.h"
 #include "tools/xs-guest/guest_ring.h"
 
 static_assert(offsetof(struct xenstore_domain_interface, req_cons) ==
@@ -80,65 +79,16 @@ int
 guest_ring_put(void *page, const void *src, size_t len, size_t *put)
 {
 	struct xenstore_domain_interface *p = page;
-	XENSTORE_RING_IDX cons, prod, used;
-	size_t n, first, off, space;
 
-	*put = 0;
-	cons = load_word(&p->req_cons);
-	prod = load_word(&p->req_prod);
-	used = prod - cons;
-	if (used > XENSTORE_RING_SIZE)
-		return EPROTO;
-	space = XENSTORE_RING_SIZE - used;
-	n = space < len ? space : len;
-	if (n == 0)
-		return 0;
-
-	full_barrier();
-	off = MASK_XENSTORE_IDX(prod);
-	first = XENSTORE_RING_SIZE - off;
-	if (first > n)
-		first = n;
-	memcpy(p->req + off, src, first);
-	if (n > first)
-		memcpy(p->req, (const char *)src + first, n - first);
-	full_barrier();
-
-	store_word(&p->req_prod, prod + (XENSTORE_RING_IDX)n);
-	*put = n;
-	return 0;
+	return ring_produce(p->req, &p->req_cons, &p->req_prod, src, len, put);
 }
 
 int
 guest_ring_get(void *page, void *dst, size_t len, size_t *got)
 {
 	struct xenstore_domain_interface *p = page;
-	XENSTORE_RING_IDX cons, prod, pending;
-	size_t n, first, off;
 
-	*got = 0;
-	cons = load_word(&p->rsp_cons);
-	prod = load_word(&p->rsp_prod);
-	pending = prod - cons;
-	if (pending > XENSTORE_RING_SIZE)
-		return EPROTO;
-	n = pending < len ? pending : len;
-	if (n == 0)
-		return 0;
-
-	full_barrier();
-	off = MASK_XENSTORE_IDX(cons);
-	first = XENSTORE_RING_SIZE - off;
-	if (first > n)
-		first = n;
-	memcpy(dst, p->rsp + off, first);
-	if (n > first)
-		memcpy((char *)dst + first, p->rsp, n - first);
-	full_barrier();
-
-	store_word(&p->rsp_cons, cons + (XENSTORE_RING_IDX)n);
-	*got = n;
-	return 0;
+	return ring_consume(p->rsp, &p->rsp_cons, &p->rsp_prod, dst, len, got);
 }
 
 int
