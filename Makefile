@@ -167,12 +167,66 @@ valgrind: layering $(UNIT_TESTS)
 	@CK_FORK=no VALGRIND="valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite" \
 	    tests/run-unit.sh $(UNIT_TESTS)
 
+# Fuzzing (tests/fuzz/README.md): libFuzzer harnesses built with clang into
+# build-fuzz/ (every library and daemon source but main.c, instrumented,
+# in one archive each harness takes what it needs from). `make fuzz` replays
+# the regressions and seed corpus, then runs each harness FUZZ_SECONDS;
+# `make fuzz-replay` only replays (part of `check`).
+FUZZ_CC        ?= clang
+FUZZ_BUILD     := build-fuzz
+FUZZ_SECONDS   ?= 60
+FUZZ_HARNESSES := framer args ring request
+FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all \
+		  -fno-omit-frame-pointer
+FUZZ_CFLAGS     = -std=gnu11 -O1 -g $(WARN) $(FUZZ_SAN) -I. -MMD -MP \
+		  $(shell pkg-config --cflags talloc)
+FUZZ_LIB_SRCS  := $(PROTOCOL_SRCS) $(STORE_SRCS) $(RINGIO_SRCS) \
+		  $(filter-out daemon/main.c,$(DAEMON_SRCS)) tests/fuzz/world.c
+FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
+FUZZ_BINS      := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_HARNESSES))
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+# store.c walks a table of every domid in store_create/destroy/check, once
+# or twice per input: comparison tracing there would cost more than the
+# rest of a run, and it holds no input-driven comparisons worth learning.
+$(FUZZ_BUILD)/store/store.o: FUZZ_CFLAGS += -fno-sanitize-coverage=trace-cmp
+
+$(FUZZ_LIB): $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(FUZZ_LIB_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ \
+	    $(LDLIBS_TALLOC) $(LDLIBS_SYSTEMD) $(LDLIBS_XEN)
+
+.PHONY: fuzz fuzz-replay
+.SECONDARY: $(patsubst %,$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o,$(FUZZ_HARNESSES))
+fuzz-replay: $(FUZZ_BINS)
+	@tests/fuzz/run.sh replay $(FUZZ_BUILD) $(FUZZ_HARNESSES)
+
+fuzz: fuzz-replay
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh fuzz $(FUZZ_BUILD) $(FUZZ_HARNESSES)
+
+# The crashers and seeds run once in every check (about a second once built).
+check: fuzz-replay
+
+.PHONY: fuzz-clean
+clean: fuzz-clean
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
+
+-include $(shell find $(FUZZ_BUILD) -name '*.d' -type f 2>/dev/null)
+
 test:
 	$(MAKE) check
 	$(MAKE) check SANITIZE=1
 	$(MAKE) valgrind
 	$(MAKE) CC=clang BUILD=build-clang all unit
 	$(MAKE) deb
+	$(MAKE) fuzz
 
 demo: $(BUILD)/xstored
 	@scripts/demo.sh
@@ -189,4 +243,49 @@ install: $(BUILD)/xstored
 clean:
 	rm -rf build build-san build-clang xstored
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
+
+# Benchmarks (issue 7, bench/): the raw pipelined client, the libxenstore
+# client, the null server and the LD_PRELOAD shim that lets Debian's 4.17
+# xenstored and oxenstored run without Xen.  `make bench` runs every
+# workload 5 times against xstored, both references and the null server and
+# writes $(BUILD)/bench/results.md (a few minutes); `make check` runs each
+# workload once at a small size (bench-smoke: seconds, asserts only that
+# numbers came out, never timings).
+BENCH_PROGS := $(BUILD)/bench/xsbench $(BUILD)/bench/xsbench-lib \
+	       $(BUILD)/bench/nullsrv $(BUILD)/bench/xenshim.so
+BENCH_ENV    = BENCH_BIN=$(abspath $(BUILD)/bench) XSTORED=$(abspath $(BUILD)/xstored) \
+	       XSGUEST=$(abspath $(BUILD)/xs-guest)
+
+$(BUILD)/bench/xsbench: $(call objs,bench/xsbench.c bench/common.c)
+	$(CC) $(ALLCFLAGS) -pthread -o $@ $^
+
+$(BUILD)/bench/xsbench-lib: $(call objs,bench/xsbench-lib.c bench/common.c)
+	$(CC) $(ALLCFLAGS) -o $@ $^ -lxenstore
+
+$(BUILD)/bench/nullsrv: $(call objs,bench/nullsrv.c)
+	$(CC) $(ALLCFLAGS) -o $@ $^
+
+# Preloaded into Xen's daemons: never sanitized (ASan must load first).
+$(BUILD)/bench/xenshim.so: bench/xenshim.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(CFLAGS) $(WARN) -fPIC -shared -o $@ $< -ldl
+
+.PHONY: bench bench-smoke
+bench: $(BUILD)/xstored $(BUILD)/xs-guest $(BENCH_PROGS)
+	$(BENCH_ENV) bench/bench.sh --runs 5 --out $(BUILD)/bench/results.md
+	@cat $(BUILD)/bench/results.md
+
+bench-smoke: $(BUILD)/xstored $(BUILD)/xs-guest $(BENCH_PROGS)
+	@$(BENCH_ENV) bench/bench.sh --smoke --out $(BUILD)/bench/smoke.md
+
+check: bench-smoke
+
+# A real Xen 4.17 under QEMU (tests/xen-vm, docs/xen-vm.md): Debian's
+# xenstored as the control, then xstored as dom0's xenstored; xl creates,
+# shuts down and destroys PV guests. Not part of `make test` (slow, downloads
+# the kernel and hypervisor packages into $(BUILD)/xen-vm/cache).
+.PHONY: xen-vm-test
+xen-vm-test: $(BUILD)/xstored
+	XSTORED=$(abspath $(BUILD)/xstored) XEN_VM_OUT=$(abspath $(BUILD)/xen-vm) tests/xen-vm/build.sh
+	XEN_VM_OUT=$(abspath $(BUILD)/xen-vm) tests/xen-vm/run.sh
