@@ -8,9 +8,10 @@
  * State: the four library handles, the VIRQ port, and per domain how its
  * ring was mapped (so that unmapping uses the matching call).
  *
- * Events: the event-channel fd is in the loop; each readiness takes at
- * most XEN_BATCH pending ports, unmasks each, and hands it up
- * (domain_exc for the VIRQ, domain_event otherwise).
+ * Events: the event-channel fd (made non-blocking: it blocks by default)
+ * is in the loop; each readiness takes at most XEN_BATCH pending ports,
+ * until EAGAIN, unmasks each, and hands it up (domain_exc for the VIRQ,
+ * domain_event otherwise).
  *
  * This file and hypervisor.h are the only places that know Xen's control
  * libraries. It is exercised by tests/xen-vm (a real Xen under QEMU); the
@@ -92,7 +93,7 @@ static int
 xen_init(struct daemon *d)
 {
 	struct xen *x;
-	int err;
+	int err, flags;
 
 	x = talloc_zero(d->ctx, struct xen);
 	if (x == NULL)
@@ -107,6 +108,17 @@ xen_init(struct daemon *d)
 		err = errno != 0 ? errno : ENODEV;
 		log_err("xen: cannot open the Xen interfaces (event channels, "
 		    "grant tables, foreign memory, control)");
+		goto fail;
+	}
+	/*
+	 * The handle's fd blocks by default; xen_ready() takes pending ports
+	 * until there are none, which must end in EAGAIN, not a wait.
+	 */
+	flags = fcntl(xenevtchn_fd(x->xce), F_GETFL);
+	if (flags == -1 || fcntl(xenevtchn_fd(x->xce), F_SETFL,
+	    flags | O_NONBLOCK) == -1) {
+		err = errno;
+		log_err("xen: event channel fd: %s", strerror(err));
 		goto fail;
 	}
 	x->virq_port = xenevtchn_bind_virq(x->xce, VIRQ_DOM_EXC);

@@ -1,0 +1,172 @@
+#!/bin/sh
+# dom0's /init in the xen-vm rig (tests/xen-vm, docs/xen-vm.md).
+# Kernel command line: xsd=xstored (ours, the default) or xsd=debian (Debian's
+# C xenstored, the control). Every step prints "XVM <step> ok|FAIL t=<secs>"
+# on the console (hvc0 -> Xen's serial); run.sh turns them into pass/fail.
+# Every wait is bounded: a broken daemon gives a FAIL line, never a hang.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
+export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /run && mkdir -p /run/xen /run/xenstored /var/run
+exec </dev/console >/dev/console 2>&1
+
+XSD=xstored
+for a in $(cat /proc/cmdline); do case $a in xsd=*) XSD=${a#xsd=} ;; esac; done
+FAILS=0
+now() { cut -d' ' -f1 /proc/uptime; }
+ok() { echo "XVM $1 ok t=$(now) $2"; }
+fail() { echo "XVM $1 FAIL t=$(now) $2"; FAILS=$((FAILS + 1)); }
+# step NAME SECS CMD...: run CMD bounded by SECS, mark ok/FAIL.
+step() {
+	n=$1 s=$2; shift 2
+	if timeout "$s" "$@" > /tmp/step.out 2>&1; then ok "$n"; else
+		rc=$?; fail "$n" "rc=$rc"; sed 's/^/XVM|  /' /tmp/step.out | tail -n 30; return 1; fi
+}
+# wait_key NAME SECS KEY: poll until KEY exists (value in $VAL).
+wait_key() {
+	n=$1 s=$2 k=$3 end=$(( $(cut -d. -f1 /proc/uptime) + $2 ))
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
+		if VAL=$(timeout 5 xenstore-read "$k" 2>/dev/null); then ok "$n" "$k=$VAL"; return 0; fi
+		sleep 1
+	done
+	fail "$n" "$k not written within ${s}s"; return 1
+}
+# wait_gone NAME SECS DOMID: until xl list no longer shows DOMID.
+wait_gone() {
+	n=$1 s=$2 d=$3 end=$(( $(cut -d. -f1 /proc/uptime) + $2 ))
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
+		timeout 10 xl list "$d" >/dev/null 2>&1 || { ok "$n" "domain $d gone"; return 0; }
+		sleep 1
+	done
+	fail "$n" "domain $d still listed after ${s}s"; return 1
+}
+# diag: what the daemon is doing (after a failed step).
+diag() {
+	echo "XVM|  --- diagnostics"
+	pid=$(cat /run/xenstore.pid 2>/dev/null)
+	ps -o pid,stat,args 2>/dev/null | grep -v ' \[' | sed 's/^/XVM|  ps: /'
+	ls -la /var/run/xenstored /run 2>&1 | sed 's/^/XVM|  ls: /'
+	if [ -n "$pid" ] && [ -d /proc/$pid ]; then
+		echo "XVM|  pid $pid wchan=$(cat /proc/$pid/wchan 2>/dev/null) $(grep State /proc/$pid/status)"
+		cat /proc/$pid/stack 2>/dev/null | sed 's/^/XVM|  stack: /'
+		ls -l /proc/$pid/fd 2>&1 | sed 's/^/XVM|  fd: /'
+	else echo "XVM|  daemon pid '$pid' not running"; fi
+	echo "XVM|  xsd_port=$(cat /proc/xen/xsd_port 2>&1)"
+	tail -n 40 /var/log/messages 2>/dev/null | cut -c1-220 | sed 's/^/XVM|  syslog: /'
+}
+finish() {
+	[ "$FAILS" -ne 0 ] && diag
+	echo "XVM|  --- xl list"; timeout 10 xl list 2>&1 | sed 's/^/XVM|  /'
+	for f in /var/log/xen/console/guest-*.log; do
+		[ -f "$f" ] || continue
+		echo "XVM|  --- $f (tail)"; tail -n 25 "$f" | sed 's/^/XVM|  /'
+	done
+	if [ "$FAILS" -ne 0 ] && [ -f /var/log/xen/xenstored-trace.log ]; then
+		echo "XVM|  --- xenstored trace (tail)"
+		tail -n 60 /var/log/xen/xenstored-trace.log | cut -c1-200 | sed 's/^/XVM|  /'
+	fi
+	grep -a 'connection' $TRACE 2>/dev/null | tail -n 12 | cut -c1-160 | sed 's/^/XVM|  trace: /'
+	# Error replies by errno: compare the two daemons' logs side by side.
+	echo "XVM|  trace: $(grep -Eac '(^|: )IN ' $TRACE 2>/dev/null) requests in, $(grep -Eac '(^|: )OUT ' $TRACE 2>/dev/null) packets out"
+	grep -Ea '(^|: )OUT .* ERROR \(' $TRACE 2>/dev/null | sed 's/.* ERROR (\([A-Z]*\).*/\1/' | sort | uniq -c |
+		sed 's/^/XVM|  trace errors: /'
+	if [ "$FAILS" -eq 0 ]; then echo "XVM RESULT PASS xsd=$XSD t=$(now)"
+	else echo "XVM RESULT FAIL xsd=$XSD fails=$FAILS t=$(now)"; fi
+	echo "XVM END"
+	sync
+	poweroff -f
+	sleep 100000
+}
+
+syslogd -O /var/log/messages -s 2000
+ok init "xsd=$XSD kernel=$(uname -r)"
+for m in xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc; do
+	insmod /modules/$m.ko || fail "insmod-$m"
+done
+mkdir -p /proc/xen
+mount -t xenfs xenfs /proc/xen || fail mount-xenfs
+grep -q control_d /proc/xen/capabilities && ok xenfs "$(ls /proc/xen | tr '\n' ' ')" || fail xenfs "no control_d"
+ls /dev/xen >/dev/null 2>&1 && ok devxen "$(ls /dev/xen | tr '\n' ' ')" || fail devxen
+
+# Start the daemon as Xen's scripts do: forking, pid file, then wait (30 s)
+# for a socket reply (Debian's /etc/init.d/xen: xenstore-read -s /).
+TRACE=/var/log/xen/xenstored-trace.log
+case $XSD in
+debian) DAEMON="/usr/lib/xen-4.17/bin/xenstored --pid-file /run/xenstore.pid -T $TRACE" ;;
+*)      DAEMON="/usr/sbin/xstored --pid-file /run/xenstore.pid -T $TRACE" ;;
+esac
+echo "XVM|  starting: $DAEMON"
+T0=$(now)
+if timeout 30 $DAEMON > /tmp/daemon.out 2>&1; then ok daemon-start "parent exited 0"
+else fail daemon-start "rc=$?"; fi
+sed 's/^/XVM|  daemon: /' /tmp/daemon.out
+end=$(( $(cut -d. -f1 /proc/uptime) + 30 )); up=
+while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
+	if timeout 5 xenstore-read -s / >/dev/null 2>&1; then up=1; break; fi
+	sleep 0.2
+done
+if [ -n "$up" ]; then ok daemon-ready "pid=$(cat /run/xenstore.pid 2>/dev/null) since-start=$(echo "$(now) $T0" | awk '{print $1-$2}')s"
+else fail daemon-ready "no reply to xenstore-read -s / in 30 s"; finish; fi
+[ -s /run/xenstore.pid ] && kill -0 "$(cat /run/xenstore.pid)" && ok pidfile || fail pidfile
+step xen-init-dom0 60 xen-init-dom0 || finish
+step xenstore-ls 30 xenstore-ls /
+sed 's/^/XVM|  /' /tmp/step.out | head -n 20
+step test-xenstore 180 test-xenstore
+tail -n 14 /tmp/step.out | sed 's/^/XVM|  /'
+mkdir -p /var/log/xen/console
+step xenconsoled 30 xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/var/log/xen/console
+
+# guest_cycle NAME HOW: xl create, the guest's handshake, then HOW
+# (shutdown: xl shutdown -w; destroy: xl destroy), then check it is gone.
+guest_cycle() {
+	name=$1 how=$2
+	sed "s/@NAME@/$name/" /etc/xen/guest.cfg > /tmp/$name.cfg
+	t=$(now)
+	step "$name-create" 180 xl create /tmp/$name.cfg || { sed 's/^/XVM|  /' /tmp/step.out; return 1; }
+	ok "$name-create-time" "xl-create=$(echo "$(now) $t" | awk '{print $1-$2}')s"
+	id=$(timeout 10 xl domid "$name") && ok "$name-domid" "domid=$id" || { fail "$name-domid"; return 1; }
+	timeout 10 xl list | sed 's/^/XVM|  /'
+	home=/local/domain/$id
+	# The guest writes data/hello, registers a watch on data/from-dom0,
+	# then writes data/guest-ready.
+	wait_key "$name-guest-ready" 180 $home/data/guest-ready || return 1
+	ok "$name-guest-ready-time" "create-to-ready=$(echo "$(now) $t" | awk '{print $1-$2}')s"
+	VAL=
+	timeout 5 xenstore-read $home/data/hello > /tmp/hello 2>&1 && ok "$name-read-guest-key" "$(cat /tmp/hello)" ||
+		fail "$name-read-guest-key" "$(cat /tmp/hello)"
+	step "$name-write-for-guest" 10 xenstore-write $home/data/from-dom0 "hello-$id"
+	wait_key "$name-guest-saw-watch" 60 $home/data/result || return 1
+	[ "$VAL" = "ok hello-$id" ] && ok "$name-guest-result" || fail "$name-guest-result" "got '$VAL'"
+	# @releaseDomain: the watch fires once at registration, then per death.
+	rm -f /tmp/rel.log
+	timeout 120 xenstore-watch @releaseDomain > /tmp/rel.log 2>&1 &
+	wp=$!
+	sleep 1
+	if [ "$how" = shutdown ]; then step "$name-xl-shutdown" 90 xl shutdown -w "$name" || timeout 30 xl destroy "$name"
+	else step "$name-xl-destroy" 60 xl destroy "$name"; fi
+	wait_gone "$name-gone" 60 "$id"
+	end=$(( $(cut -d. -f1 /proc/uptime) + 20 ))
+	while [ "$(wc -l < /tmp/rel.log)" -lt 2 ] && [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do sleep 0.5; done
+	n=$(grep -c releaseDomain /tmp/rel.log)
+	[ "$n" -ge 2 ] && ok "$name-releaseDomain" "events=$n" || fail "$name-releaseDomain" "events=$n: $(tr '\n' ' ' < /tmp/rel.log)"
+	kill $wp 2>/dev/null
+	if timeout 5 xenstore-exists $home 2>/dev/null; then
+		fail "$name-subtree-gone" "$home still exists"; timeout 5 xenstore-ls $home 2>&1 | head -n 10 | sed 's/^/XVM|  /'
+	else ok "$name-subtree-gone"; fi
+	# xstored's trace names each connection's domain: its ring connection
+	# must be destroyed (Debian's trace does not name the domain: skipped).
+	c=$(grep -c "CREATE connection .* (d$id)" $TRACE 2>/dev/null)
+	if [ "${c:-0}" -gt 0 ]; then
+		x=$(grep -c "DESTROY connection .* (d$id)" $TRACE)
+		[ "$x" -ge "$c" ] && ok "$name-conn-gone" "created=$c destroyed=$x" ||
+			fail "$name-conn-gone" "created=$c destroyed=$x"
+	fi
+	ok "$name-cycle-time" "total=$(echo "$(now) $t" | awk '{print $1-$2}')s"
+}
+guest_cycle guest1 shutdown
+guest_cycle guest2 destroy
+step xenstore-alive 10 xenstore-read -s /local/domain/0/name
+finish
