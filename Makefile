@@ -3,9 +3,13 @@
 # Targets
 #   make              build the daemon ($(BUILD)/xstored, linked to ./xstored)
 #   make test         everything CI runs: check with gcc, check under
-#                     ASan+UBSan, unit tests under valgrind, a clang build
+#                     ASan+UBSan, unit tests under valgrind, a clang build,
+#                     the .deb, 60 s per fuzz harness, the Xen VM test
 #   make check        layering check, unit tests (Check), integration tests,
-#                     operations tests (tests/ops: start-up, logs, control)
+#                     operations tests (tests/ops: start-up, logs, control),
+#                     simulated guests (tests/sim), benchmark and fuzz smoke runs
+#   make sim          simulated-guest tests only (tests/sim/run.sh)
+#   make xen-vm-test  a real Xen 4.17 + dom0 + guests under QEMU (tests/xen-vm)
 #   make demo         start xstored in a temp dir and drive it with Debian's clients
 #   make unit         unit tests only
 #   make integration  integration tests only (Debian's xenstore-* clients)
@@ -151,13 +155,24 @@ layering:
 unit: layering $(UNIT_TESTS)
 	@tests/run-unit.sh $(UNIT_TESTS)
 
+# Simulator tests: guests over simulated ring pages (tests/sim/run.sh), with
+# their raw dom0 client (tests/sim/xs_raw.c, no library).
+SIM_PROGS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/sim/*.c))
+$(BUILD)/tests/sim/%: tests/sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $<
+
+.PHONY: sim
+sim: $(BUILD)/xstored $(BUILD)/xs-guest $(SIM_PROGS)
+	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/sim/run.sh
+
 integration: $(BUILD)/xstored $(INTEG_PROGS)
 	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/integration/run.sh
 
 ops: $(BUILD)/xstored $(OPS_PROGS)
 	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/ops/run.sh
 
-check: unit integration ops
+check: unit integration ops sim
 
 deb:
 	@tests/ops/deb.sh $(abspath $(BUILD))/deb
@@ -227,6 +242,7 @@ test:
 	$(MAKE) CC=clang BUILD=build-clang all unit
 	$(MAKE) deb
 	$(MAKE) fuzz
+	$(MAKE) xen-vm-test
 
 demo: $(BUILD)/xstored
 	@scripts/demo.sh

@@ -1,5 +1,6 @@
 # Helpers for the simulator tests (sourced, never run).
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # rc: set by the integration helpers (run)
 #
 # A test is a function named test_<behaviour> in a tests/sim/sim_*.sh file.
 # run.sh runs each one in its own bash process, against its own fresh
@@ -19,7 +20,7 @@
 # polled (wait_until); the absence of an event is shown by a marker event
 # that must come first on the same connection, never by sleeping.
 
-# shellcheck source=../integration/lib.sh
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 
 : "${XS_GUEST_DIR:?}" "${XSGUEST:?}" "${XSRAW:?}" "${XSTORED_PID:?}"
@@ -27,14 +28,16 @@
 HV=$XS_GUEST_DIR
 XSCONTROL=$XEN_BIN/xenstore-control
 PAGE_FRESH="0 0 0 0 15 0 0 0"	# indexes, features (15), connection, error, port
-BG_TIMEOUT=${BG_TIMEOUT:-120}	# seconds a background client may live
+BG_TIMEOUT=${BG_TIMEOUT:-280}	# seconds a background client may live (the test: 300)
 
 declare -A BG_PID BG_FD
+loop_count=0			# set by loop_stop
 
 # Background clients still running when the test ends (a failure) go too.
 end_background() {
 	local pids
 	pids=$(jobs -p)
+	# shellcheck disable=SC2086 # one word per pid
 	[ -z "$pids" ] || kill $pids 2>/dev/null
 }
 trap end_background EXIT
@@ -53,8 +56,9 @@ now_ms() {
 daemon_alive() {
 	local state
 	state=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$XSTORED_PID/status" 2>/dev/null)
-	[ -n "$state" ] && [ "${state#Z}" = "$state" ] ||
-	    fail "the daemon (pid $XSTORED_PID) died"
+	if [ -z "$state" ] || [ "${state#Z}" != "$state" ]; then
+		fail "the daemon (pid $XSTORED_PID) died"
+	fi
 }
 
 # wait_until DESC SECONDS CMD...: polls CMD every 20 ms until it succeeds.
@@ -77,7 +81,7 @@ new_domain() {
 	stdout_is OK
 }
 
-# new_domains FIRST LAST: the same for a range, quietly (one check at the end).
+# new_domains FIRST LAST: the same for a range.
 new_domains() {
 	local i
 	for ((i = $1; i <= $2; i++)); do
@@ -108,6 +112,7 @@ introduced() {
 not_introduced() {
 	raw_is F IS_DOMAIN_INTRODUCED "$1"
 }
+# is_introduced_now N T|F: the answer is that now (for wait_until).
 is_introduced_now() {
 	[ "$("$XSRAW" req IS_DOMAIN_INTRODUCED "$1" 2>/dev/null)" = "$2" ]
 }
@@ -127,12 +132,12 @@ page_of() {
 # page_words N: the eight control words at offset 2048, as decimal numbers:
 # req_cons req_prod rsp_cons rsp_prod features connection error evtchn_port.
 page_words() {
-	echo $(od -An -v -tu4 -j2048 -N32 "$(page_of "$1")")
+	od -An -v -tu4 -j2048 -N32 "$(page_of "$1")" | xargs
 }
 
 # page_word N OFFSET: one 32-bit word.
 page_word() {
-	echo $(od -An -tu4 -j"$2" -N4 "$(page_of "$1")")
+	od -An -tu4 -j"$2" -N4 "$(page_of "$1")" | xargs
 }
 
 # page_set_word N OFFSET VALUE: stores a little-endian word into the page, as
@@ -204,7 +209,12 @@ bg_end() {
 	if IFS= read -r -t 5 line <&"${BG_FD[$1]}"; then
 		fail "$1 printed an extra line '$line'"
 	fi
-	exec {BG_FD[$1]}<&-
+	bg_close "$1"
+}
+
+bg_close() {
+	local fd=${BG_FD[$1]}
+	exec {fd}<&-
 }
 
 # bg_stop NAME: ends a client that runs until stopped (its output is done
@@ -212,7 +222,7 @@ bg_end() {
 bg_stop() {
 	kill "${BG_PID[$1]}" 2>/dev/null
 	wait "${BG_PID[$1]}" 2>/dev/null
-	exec {BG_FD[$1]}<&-
+	bg_close "$1"
 }
 
 # spawn NAME CMD...: runs CMD in the background, stdout in $TESTDIR/NAME.out,
@@ -239,15 +249,17 @@ reap() {
 
 # --- Guest scripts --------------------------------------------------------
 
-# rw_script FILE N PREFIX ROUNDS [TAG]: a guest script that writes ROUNDS
-# values of its own under data/PREFIX (cycling through 8 keys) and reads each
-# back at once; every value names the domain, the tag and the round, so a
-# value that reached the wrong domain or came from another run cannot pass.
+# rw_script FILE N PREFIX ROUNDS [TAG [PACE]]: a guest script that writes
+# ROUNDS values of its own under data/PREFIX (cycling through 8 keys) and
+# reads each back at once; every value names the domain, the tag and the
+# round, so a value that reached the wrong domain or came from another run
+# cannot pass. PACE (ms) adds a sleep after each round.
 rw_script() {
-	local file=$1 n=$2 prefix=$3 rounds=$4 tag=${5:-t} r
+	local file=$1 n=$2 prefix=$3 rounds=$4 tag=${5:-t} pace=${6:-0} r
 	for ((r = 1; r <= rounds; r++)); do
 		echo "write data/$prefix/k$((r % 8)) d$n-$tag-r$r"
 		echo "expect-read data/$prefix/k$((r % 8)) d$n-$tag-r$r"
+		[ "$pace" -eq 0 ] || echo "sleep $pace"
 	done >"$file"
 }
 
@@ -268,13 +280,13 @@ rw_verify() {
 	fi
 }
 
-# rw_loop_start NAME N ROUNDS: domain N runs rw_script in a loop (loop_start)
-# under data/loop, alternating two tags so that consecutive runs write
-# different values. rw_loop_stop NAME N ROUNDS: stops it and has dom0 check
-# the values of the last completed run.
+# rw_loop_start NAME N ROUNDS [PACE]: domain N runs rw_script in a loop
+# (loop_start) under data/loop, alternating two tags so that consecutive runs
+# write different values. rw_loop_stop NAME N ROUNDS: stops it and has dom0
+# check the values of the last completed run.
 rw_loop_start() {
-	rw_script "$TESTDIR/$1.0.txt" "$2" loop "$3" even
-	rw_script "$TESTDIR/$1.1.txt" "$2" loop "$3" odd
+	rw_script "$TESTDIR/$1.0.txt" "$2" loop "$3" even "${4:-0}"
+	rw_script "$TESTDIR/$1.1.txt" "$2" loop "$3" odd "${4:-0}"
 	loop_start "$1" "$XSGUEST" -T 60 -D "$2" script "$TESTDIR/$1.@P@.txt"
 }
 rw_loop_stop() {
@@ -312,6 +324,15 @@ loop_stop() {
 	reap "$1"
 	loop_count=$(cat "$TESTDIR/$1.count")
 	[ "$loop_count" -ge 1 ] || fail "$1 completed no iteration"
+}
+
+# loops_signal NAME...: asks loops to stop (loop_stop then waits for each),
+# so that many loops end together rather than one after the other.
+loops_signal() {
+	local name
+	for name in "$@"; do
+		touch "$TESTDIR/$name.stop"
+	done
 }
 
 # loop_running NAME: the loop has completed at least one iteration.

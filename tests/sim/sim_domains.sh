@@ -61,8 +61,21 @@ open_transaction_in_5() {
 	status 1 xenstore-read /local/domain/5/data/tx/a
 }
 
+# Two dom0 watchers on @releaseDomain: Debian's xenstore-watch (initial
+# event and one more, then it exits) and xs_raw, which also watches /marker
+# so that the marker event coming next proves no second @releaseDomain.
+start_release_watchers() {
+	bg_start deb xenstore-watch -n 2 @releaseDomain
+	bg_next deb @releaseDomain
+	bg_start w "$XSRAW" -t 60000 watch @releaseDomain r /marker m
+	bg_next w "@releaseDomain r"
+	bg_next w "/marker m"
+}
+
 # Then the domain dies: everything of it goes and @releaseDomain fires once.
 expect_5_cleaned_up() {
+	bg_next deb @releaseDomain
+	bg_end deb
 	bg_next w "@releaseDomain r"
 	wait_until "domain 5 no longer introduced" 10 is_introduced_now 5 F
 	status 1 xenstore-read /local/domain/5/data
@@ -80,18 +93,14 @@ expect_5_cleaned_up() {
 
 test_sim_guest_dying_mid_transaction_is_cleaned_up() {
 	open_transaction_in_5
-	bg_start w "$XSRAW" -t 60000 watch @releaseDomain r /marker m
-	bg_next w "@releaseDomain r"
-	bg_next w "/marker m"
+	start_release_watchers
 	ok "$XSGUEST" set-state 5 dying
 	expect_5_cleaned_up
 }
 
 test_sim_guest_destroyed_mid_transaction_is_cleaned_up() {
 	open_transaction_in_5
-	bg_start w "$XSRAW" -t 60000 watch @releaseDomain r /marker m
-	bg_next w "@releaseDomain r"
-	bg_next w "/marker m"
+	start_release_watchers
 	ok "$XSGUEST" destroy 5
 	[ ! -e "$HV/dom5" ] || fail "destroy left $HV/dom5"
 	expect_5_cleaned_up

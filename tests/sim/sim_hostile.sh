@@ -4,6 +4,7 @@
 # @releaseDomain fires (XSA-325), other domains are served as usual, and
 # the guest's own reconnection revives the ring.
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # rc, loop_count: set by the helpers
 
 # A dom0 watcher on @releaseDomain and a marker node of domain 6: a marker
 # event that comes next proves no @releaseDomain came before it.
@@ -103,12 +104,12 @@ test_sim_hostile_no_read_does_not_stall_other_domain() {
 	new_domain 6
 	rw_script "$TESTDIR/rw6.txt" 6 o 300
 	# 5 keeps sending and never reads a reply; 6 and dom0 carry on.
-	spawn hostile "$XSGUEST" -T 60 -D 5 scenario hostile no-read --duration 4000
+	spawn hostile "$XSGUEST" -T 60 -D 5 scenario hostile no-read --duration 5000
 	wait_until "dom5 sends requests" 10 page_word_is_not 5 2052 0
 	spawn other "$XSGUEST" -T 60 -D 6 script "$TESTDIR/rw6.txt"
 	for i in $(seq 20); do
-		ok xenstore-write /dom0/v$i "$i"
-		ok xenstore-read /dom0/v$i
+		ok xenstore-write "/dom0/v$i" "$i"
+		ok xenstore-read "/dom0/v$i"
 		stdout_is "$i"
 	done
 	reap other

@@ -17,12 +17,18 @@ test_sim_linux_guest_scenario_passes() {
 }
 
 test_sim_hvmloader_reconnect_scrubs_ring() {
+	local tx
 	new_domain 5
-	# Leave traffic behind: a watch and an open transaction.
+	# Leave state behind on the domain's connection: a watch and an open
+	# transaction with a write in it (both outlive the guest process).
 	printf '%s\n' 'write data/before 1' 'watch data/before tok' \
-	    'expect-event data/before tok' 'txstart' 'write data/intx 2' \
-	    >"$TESTDIR/before.txt"
+	    'expect-event data/before tok' >"$TESTDIR/before.txt"
 	ok "$XSGUEST" -D 5 script "$TESTDIR/before.txt"
+	ok "$XSGUEST" -D 5 req transaction_start
+	tx=$(cat "$OUT")
+	ok "$XSGUEST" -D 5 req --tx "$tx" write data/intx 2
+	ok "$XSGUEST" -D 5 req --tx "$tx" read data/intx
+	stdout_is 2
 	# The scenario reads with req_id 0, sets the connection word, waits
 	# for 0 and checks indexes, scrub and error word, then one request.
 	ok "$XSGUEST" -D 5 scenario hvmloader
@@ -31,9 +37,11 @@ test_sim_hvmloader_reconnect_scrubs_ring() {
 	echo reconnect >"$TESTDIR/reconnect.txt"
 	ok "$XSGUEST" -D 5 script "$TESTDIR/reconnect.txt"
 	expect_fresh_page 5
-	# Nodes survive; the transaction did not.
+	# Nodes survive; the transaction does not, nor its write.
 	ok xenstore-read /local/domain/5/data/before
 	stdout_is 1
+	status 1 "$XSGUEST" -D 5 req --tx "$tx" read data/intx
+	stdout_is "ERROR ENOENT"
 	status 1 xenstore-read /local/domain/5/data/intx
 	# The watch went with the old connection: a write brings no event
 	# (expect-no-event makes a round trip first).

@@ -43,7 +43,7 @@ test_sim_guest_watch_skips_nodes_it_cannot_read() {
 	    'expect-event /local/domain/6/data/secret t6' \
 	    'watch data/mine t5' 'expect-event data/mine t5' \
 	    'echo ready' 'expect-event data/mine t5' \
-	    'expect-no-event /local/domain/6/data/secret t6' 'echo done' \
+	    'expect-no-event /local/domain/6/data/secret t6' 'echo finished' \
 	    >"$TESTDIR/w.txt"
 	bg_start g "$XSGUEST" -T 60 -D 5 script "$TESTDIR/w.txt"
 	bg_next g ready
@@ -51,6 +51,6 @@ test_sim_guest_watch_skips_nodes_it_cannot_read() {
 	# it would be queued before the second.
 	ok "$XSGUEST" -D 6 req write data/secret s2
 	ok xenstore-write /local/domain/5/data/mine 1
-	bg_next g done
+	bg_next g finished
 	bg_end g
 }

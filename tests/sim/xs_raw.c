@@ -12,9 +12,10 @@
  *	a WRITE (the raw value). Prints the reply: "OK", the value, the
  *	names one per line, or "ERROR ENOENT". Exit 0, 1 on an ERROR reply.
  *   xs_raw [-t MS] batch
- *	One request per stdin line ("TYPE ARG...", words split on blanks),
- *	all on one connection; prints one line per reply (DIRECTORY names
- *	joined by one blank). Exit 0 even on ERROR replies.
+ *	One request per stdin line ("TYPE ARG...", words split on blanks; a
+ *	word "" is the empty string), all on one connection; prints one line
+ *	per reply (DIRECTORY names joined by one blank). Exit 0 even on
+ *	ERROR replies.
  *   xs_raw [-t MS] watch [-n COUNT] PATH TOKEN [PATH TOKEN...]
  *	WATCH each pair in order, then print each event as "path token",
  *	flushed at once (initial events included). Stops after COUNT events
@@ -346,7 +347,7 @@ cmd_batch(void)
 		n = 0;
 		for (w = strtok_r(line, " \t\n", &save); w != NULL && n <
 		    WORDS_MAX; w = strtok_r(NULL, " \t\n", &save))
-			words[n++] = w;
+			words[n++] = strcmp(w, "\"\"") == 0 ? w + 2 : w;
 		if (n == 0)
 			continue;
 		if (type_by_name(words[0], &type) != 0) {

@@ -31,10 +31,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tools/xs-guest/guest_ring.h"
 #include "tools/xs-guest/guest_sim.h"
+
+#define GUEST_NOTIFY_TRIES	1000	/* 1 ms apart */
 
 #define DRAIN_MAX	64	/* datagrams read per wait */
 
@@ -200,15 +203,23 @@ guest_sim_notify(void *arg)
 	char msg[32];
 	int err;
 
+	struct timespec pause = { 0, 1000000 };	/* 1 ms */
+	int tries;
+
 	snprintf(msg, sizeof(msg), "notify %u", gs->domid);
-	err = send_control(gs->fd, &gs->control, msg);
 	/*
-	 * A full queue holds notifications the daemon has yet to read, so
-	 * it will wake anyway: this one adds nothing.
+	 * A full control queue holds other domains' notifications, not
+	 * necessarily ours: dropping this one would leave our ring to the
+	 * daemon's slow rescan. Xen never loses a pending event, so retry
+	 * while the daemon drains the queue (bounded: GUEST_NOTIFY_TRIES ms).
 	 */
-	if (err == EAGAIN || err == EWOULDBLOCK)
-		return 0;
-	return err;
+	for (tries = 0; tries < GUEST_NOTIFY_TRIES; tries++) {
+		err = send_control(gs->fd, &gs->control, msg);
+		if (err != EAGAIN && err != EWOULDBLOCK)
+			return err;
+		(void)nanosleep(&pause, NULL);
+	}
+	return 0;	/* the daemon's rescan will still find the ring */
 }
 
 int
