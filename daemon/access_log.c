@@ -97,24 +97,7 @@ access_log_close(struct daemon *d)
 static void
 put(struct daemon *d, const char *buf, size_t len)
 {
-	ssize_t n;
-	size_t off = 0;
-
-	while (off < len) {
-		n = write(d->access_fd, buf + off, len - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (!d->access_broken)
-				log_warn("access log %s: %s; lines are lost "
-				    "until it works again", d->cfg.access_log,
-				    n == 0 ? "short write" : strerror(errno));
-			d->access_broken = true;
-			return;
-		}
-		off += (size_t)n;
-	}
-	d->access_broken = false;
+	logs_write_all(d->access_fd, buf, len, "access log", d->cfg.access_log, &d->access_broken);
 }
 
 /*

@@ -238,6 +238,12 @@ void	access_log_conn(struct daemon *d, const struct conn *c, bool created);
  */
 #define LOGS_LIB_DIR	"/var/lib/xen/xenstore"	/* for relative names */
 /*
+ * Writes all of buf to fd, retrying short writes; on failure logs once
+ * (until a write works again, *broken stays true) and drops the line.
+ */
+void	logs_write_all(int fd, const char *buf, size_t len, const char *what,
+	    const char *path, bool *broken);
+/*
  * An absolute path for a log file name: relative names go under
  * LOGS_LIB_DIR, as the C daemon's. Errors: EINVAL (empty), ENOMEM.
  */

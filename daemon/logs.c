@@ -19,9 +19,34 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon/conn.h"
 #include "daemon/daemon.h"
+
+void
+logs_write_all(int fd, const char *buf, size_t len, const char *what,
+    const char *path, bool *broken)
+{
+	ssize_t n;
+	size_t off = 0;
+
+	while (off < len) {
+		n = write(fd, buf + off, len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!*broken)
+				log_warn("%s %s: %s; lines are lost until it "
+				    "works again", what, path,
+				    n == 0 ? "short write" : strerror(errno));
+			*broken = true;
+			return;
+		}
+		off += (size_t)n;
+	}
+	*broken = false;
+}
 
 int
 logs_path(TALLOC_CTX *ctx, const char *name, char **out)

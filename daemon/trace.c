@@ -73,28 +73,10 @@ trace_describe(TALLOC_CTX *ctx, unsigned int flags)
 	return s;
 }
 
-/* Writes all of buf, retrying short writes; logs the first failure. */
 static void
 put(struct daemon *d, const char *buf, size_t len)
 {
-	ssize_t n;
-	size_t off = 0;
-
-	while (off < len) {
-		n = write(d->trace_fd, buf + off, len - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (!d->trace_broken)
-				log_warn("trace %s: %s; lines are lost until "
-				    "it works again", d->trace_path,
-				    n == 0 ? "short write" : strerror(errno));
-			d->trace_broken = true;
-			return;
-		}
-		off += (size_t)n;
-	}
-	d->trace_broken = false;
+	logs_write_all(d->trace_fd, buf, len, "trace", d->trace_path, &d->trace_broken);
 }
 
 int
