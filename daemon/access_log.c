@@ -97,7 +97,8 @@ access_log_close(struct daemon *d)
 static void
 put(struct daemon *d, const char *buf, size_t len)
 {
-	logs_write_all(d->access_fd, buf, len, "access log", d->cfg.access_log, &d->access_broken);
+	logs_write_all(d->access_fd, buf, len, "access log",
+	    d->cfg.access_log, &d->access_broken);
 }
 
 /*

@@ -76,7 +76,8 @@ trace_describe(TALLOC_CTX *ctx, unsigned int flags)
 static void
 put(struct daemon *d, const char *buf, size_t len)
 {
-	logs_write_all(d->trace_fd, buf, len, "trace", d->trace_path, &d->trace_broken);
+	logs_write_all(d->trace_fd, buf, len, "trace", d->trace_path,
+	    &d->trace_broken);
 }
 
 int
