@@ -6,8 +6,8 @@
  * XENSTORED_ARGS) runs xstored unchanged; docs/xstored.8 lists them. The
  * options Xen 4.19 removed but 4.17's scripts may still pass (-D, -R, -I,
  * -V, -P) are accepted with their old meaning where it still applies (-D:
- * no dom0 ring; -V: debug logging; -P: print the pid), else as no-ops. A few are our own:
- * --access-log, --hypervisor, --version.
+ * no dom0 ring; -V: debug logging; -P: print the pid), else as no-ops.
+ * A few are our own: --access-log, --hypervisor, --version.
  *
  * Unlike the C daemon, which warns about an unknown option and goes on, any
  * mistake is fatal before anything starts: an unknown option, a missing
