@@ -12,23 +12,18 @@
 
 : "${XSTORED:?}" "${BUILD:?}" "${ROOT:?}" "${TESTDIR:?}"
 
+export XENSTORED_PATH=$TESTDIR/socket
+
+# fail, run, show_outputs, ok, status, XEN_BIN, CLIENT_TIMEOUT, OUT, ERR:
+# shared with the integration and simulator tests.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
+
 # shellcheck disable=SC2034 # used by the test files
-XEN_BIN=/usr/lib/xen-4.17/bin
 CONTROL=$XEN_BIN/xenstore-control
 NOTIFY_LISTEN=$BUILD/tests/ops/notify_listen
 XS_REQUEST=$BUILD/tests/ops/xs_request
 WAIT_SECONDS=${WAIT_SECONDS:-10}
-CLIENT_TIMEOUT=20
-OUT=$TESTDIR/stdout
-ERR=$TESTDIR/stderr
-rc=0
-
-export XENSTORED_PATH=$TESTDIR/socket
-
-fail() {
-	echo "FAILED: $*" >&2
-	exit 1
-}
 
 # Remembers a pid for run.sh to kill if the test leaves it running.
 track() {
@@ -62,44 +57,6 @@ answers() {
 
 gone() {
 	! alive "$1"
-}
-
-# Runs a command under a timeout; stdout in $OUT, stderr in $ERR, status
-# in $rc. Never fails by itself.
-run() {
-	rc=0
-	timeout -k 2 "$CLIENT_TIMEOUT" "$@" >"$OUT" 2>"$ERR" || rc=$?
-	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-		fail "timed out after ${CLIENT_TIMEOUT}s: $*"
-	fi
-	return 0
-}
-
-show_outputs() {
-	echo "--- stdout of: $*" >&2
-	sed 's/^/    /' "$OUT" >&2
-	echo "--- stderr:" >&2
-	sed 's/^/    /' "$ERR" >&2
-}
-
-# ok CMD...: CMD must exit 0.
-ok() {
-	run "$@"
-	if [ "$rc" -ne 0 ]; then
-		show_outputs "$@"
-		fail "exit status $rc, expected 0: $*"
-	fi
-}
-
-# status N CMD...: CMD must exit with status N.
-status() {
-	local want=$1
-	shift
-	run "$@"
-	if [ "$rc" -ne "$want" ]; then
-		show_outputs "$@"
-		fail "exit status $rc, expected $want: $*"
-	fi
 }
 
 # has FILE REGEX: some line of FILE matches the extended regex.
