@@ -8,12 +8,21 @@
  * Quota rule: a domain may use up to and including its quota (a quota of
  * 1000 nodes allows 1000 nodes); 0 disables a check. Quotas bind
  * unprivileged callers only. Counters move only where the charged object is
- * created or freed (tree_link / tree_remove for nodes, the watch and
- * transaction constructors and destructors), so they cannot drift.
+ * created, resized or freed (tree_link / tree_remove and every change to a
+ * linked node's value, permissions or owner for nodes; the watch and
+ * transaction constructors, entries and destructors), so they cannot drift.
+ *
+ * Memory: a domain is charged the bytes the daemon holds because of it:
+ * the nodes it owns (struct, name, value, permissions), its watches, its
+ * open transactions' copies, and, through store_domain_charge, what the
+ * daemon queues for it. The hard memory quota refuses requests that would
+ * grow past it with ENOMEM, as the C daemon does; the soft quota is the
+ * daemon's business (a logged warning).
  *
  * No I/O.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +128,12 @@ store_domain_known(const struct store *st, unsigned int domid)
 	return domain_get(st, domid) != NULL;
 }
 
+static uint64_t
+domain_mem(const struct domain_acct *d)
+{
+	return d->mem_nodes + d->mem_other;
+}
+
 int
 store_domain_quota_get(const struct store *st, unsigned int domid,
     enum store_quota q, unsigned int *v)
@@ -165,22 +180,82 @@ store_domain_usage(const struct store *st, unsigned int domid,
 	case STORE_QUOTA_TRANSACTIONS:
 		*v = d->transactions;
 		return 0;
+	case STORE_QUOTA_MEMORY:
+		*v = domain_mem(d) > UINT_MAX ? UINT_MAX :
+		    (unsigned int)domain_mem(d);
+		return 0;
 	default:
 		return EINVAL;
 	}
 }
 
+/*
+ * Takes (sign 1) or gives back (sign -1) the charge of one node: one node
+ * and its bytes, to its owner. Callers bracket every change to a counted
+ * node's size or owner with -1 before and 1 after, so the charge always
+ * equals what the node is now. Never goes negative: store_check reports a
+ * drift instead.
+ */
 void
-domain_charge_node(struct store *st, unsigned int owner, int delta)
+domain_charge_node(struct store *st, const struct node *n, int sign)
 {
-	struct domain_acct *d = domain_get(st, owner);
+	struct domain_acct *d = domain_get(st, n->perms[0].domid);
+	uint64_t mem = tree_node_mem(n);
 
 	if (d == NULL)
 		return;
-	if (delta < 0 && d->nodes < (unsigned int)-delta)
-		d->nodes = 0;	/* never negative; store_check reports drift */
+	if (sign > 0) {
+		d->nodes++;
+		d->mem_nodes += mem;
+		return;
+	}
+	d->nodes = d->nodes > 0 ? d->nodes - 1 : 0;
+	d->mem_nodes = d->mem_nodes > mem ? d->mem_nodes - mem : 0;
+}
+
+/* Charges bytes other than nodes; delta < 0 gives them back (floor 0). */
+void
+domain_charge_mem(struct store *st, unsigned int domid, int64_t delta)
+{
+	struct domain_acct *d = domain_get(st, domid);
+
+	if (d == NULL || delta == 0)
+		return;
+	if (delta > 0)
+		d->mem_other += (uint64_t)delta;
+	else if (d->mem_other > (uint64_t)-delta)
+		d->mem_other -= (uint64_t)-delta;
 	else
-		d->nodes += (unsigned int)delta;
+		d->mem_other = 0;
+}
+
+/*
+ * May `who` make the daemon hold `add` more bytes? ENOMEM (as the C
+ * daemon answers) if that would take its domain past its memory quota.
+ */
+int
+domain_check_mem(const struct store *st, const struct store_caller *who,
+    size_t add)
+{
+	const struct domain_acct *d;
+	unsigned int q = domain_quota_for(st, who, STORE_QUOTA_MEMORY);
+
+	if (q == 0 || (d = domain_get(st, who->domid)) == NULL)
+		return 0;
+	return domain_mem(d) + add > q ? ENOMEM : 0;
+}
+
+void
+store_domain_charge(struct store *st, unsigned int domid, int64_t delta)
+{
+	domain_charge_mem(st, domid, delta);
+}
+
+bool
+store_domain_mem_over(const struct store *st, const struct store_caller *who,
+    size_t add)
+{
+	return domain_check_mem(st, who, add) != 0;
 }
 
 /*
@@ -264,9 +339,9 @@ store_domain_remove(struct store *st, unsigned int domid, bool keep_orphans)
 		if (cur->perms[0].domid == domid) {
 			next = skip_subtree(cur);
 			if (keep_orphans) {
-				domain_charge_node(st, domid, -1);
-				domain_charge_node(st, 0, 1);
+				domain_charge_node(st, cur, -1);
 				cur->perms[0].domid = 0;
+				domain_charge_node(st, cur, 1);
 			} else {
 				path = tree_path_of_talloc(NULL, cur);
 				/* Without a path, remove without events. */
@@ -276,13 +351,17 @@ store_domain_remove(struct store *st, unsigned int domid, bool keep_orphans)
 				continue;
 			}
 		}
+		domain_charge_node(st, cur, -1);
 		cur->nperms = strip_entries(cur->perms, cur->nperms, domid);
+		domain_charge_node(st, cur, 1);
 		next = cur->first_child != NULL ? cur->first_child :
 		    skip_subtree(cur);
 		cur = next;
 	}
+	domain_charge_node(st, st->root, -1);
 	st->root->nperms = strip_entries(st->root->perms, st->root->nperms,
 	    domid);
+	domain_charge_node(st, st->root, 1);
 	for (i = 0; i < STORE_NSPECIAL; i++)
 		st->special[i]->nperms = strip_entries(st->special[i]->perms,
 		    st->special[i]->nperms, domid);

@@ -47,6 +47,9 @@ struct domain_acct {
 	unsigned int	watches;
 	unsigned int	transactions;
 	uint64_t	known_gen;	/* generation when it became known */
+	uint64_t	mem_nodes;	/* bytes of the nodes it owns */
+	uint64_t	mem_other;	/* watches, transactions, and what the
+					   daemon holds for it (queued output) */
 };
 
 #define STORE_NSPECIAL	2
@@ -99,7 +102,12 @@ char *tree_path_of_talloc(TALLOC_CTX *ctx, const struct node *n);
 /* ---- domain.c ---- */
 void domain_init_quotas(struct store *st);
 struct domain_acct *domain_get(const struct store *st, unsigned int domid);
-void domain_charge_node(struct store *st, unsigned int owner, int delta);
+bool tree_node_counted(const struct store *st, const struct node *n);
+size_t tree_node_mem(const struct node *n);
+void domain_charge_node(struct store *st, const struct node *n, int sign);
+void domain_charge_mem(struct store *st, unsigned int domid, int64_t delta);
+int domain_check_mem(const struct store *st, const struct store_caller *who,
+    size_t add);
 struct perm_ctx {
 	const struct store	*st;
 	uint64_t		 pgen;

@@ -178,6 +178,12 @@ ops_create_path(struct store *st, const struct store_caller *who,
 		talloc_free(perms);
 		return ENOSPC;
 	}
+	/* Every new node's struct, name and permissions, and the value. */
+	if (domain_check_mem(st, who, k * (sizeof(struct node) + 1 +
+	    nperms * sizeof(*perms)) + strlen(rest) + vallen) != 0) {
+		talloc_free(perms);
+		return ENOMEM;
+	}
 	/* Allocate the whole chain first; link it only when all exist. */
 	for (p = rest; *p != '\0';) {
 		bool lastc;
@@ -239,6 +245,9 @@ write_or_mkdir(struct store *st, const struct store_caller *who,
 		    tree_node_size(n) - n->vallen + len);
 		if (err != 0)
 			return err;
+		if (len > n->vallen &&
+		    domain_check_mem(st, who, len - n->vallen) != 0)
+			return ENOMEM;
 		err = tree_set_value(st, n, val, len);
 		if (err != 0)
 			return err;
@@ -425,6 +434,9 @@ store_set_perms(struct store *st, struct store_tx *tx,
 	    tree_node_size(nd) - 8 * (size_t)nd->nperms, perms, n);
 	if (err != 0)
 		return err;
+	if (n > nd->nperms && domain_check_mem(st, who,
+	    (n - nd->nperms) * sizeof(*perms)) != 0)
+		return ENOMEM;
 	old = talloc_memdup(NULL, nd->perms, nd->nperms * sizeof(*old));
 	if (old == NULL)
 		return ENOMEM;

@@ -90,7 +90,7 @@ store_create(TALLOC_CTX *ctx, store_event_fn *event_fn, void *event_arg,
 	if (tree_node_new(st, "", 0, NULL, 0, &dom0_only, 1, &st->root) != 0)
 		goto nomem;
 	st->nnodes = 1;
-	domain_charge_node(st, 0, 1);
+	domain_charge_node(st, st->root, 1);
 	st->root->gen = st->root->cgen = st->root->pgen = ++st->gen;
 	for (i = 0; i < STORE_NSPECIAL; i++) {
 		if (tree_node_new(st, special_names[i],
@@ -126,20 +126,26 @@ store_get_stats(const struct store *st, struct store_stats *out)
 /*
  * Walks the tree without recursion and checks: each child list matches its
  * counters, each node is found by its (parent, name) hash, permissions are
- * non-empty, and per-domain node counts equal what the walk counts.
+ * non-empty, and per-domain node counts and node bytes equal what the
+ * walk counts.
  */
 int
 store_check(struct store *st, TALLOC_CTX *ctx, char **report)
 {
 	unsigned int *owned;
+	uint64_t *mem;
 	struct node *cur, *c;
 	size_t seen = 0, i;
 	char *r = NULL;
 
 	*report = NULL;
 	owned = calloc(STORE_MAX_DOMID + 1, sizeof(*owned));
-	if (owned == NULL)
+	mem = calloc(STORE_MAX_DOMID + 1, sizeof(*mem));
+	if (owned == NULL || mem == NULL) {
+		free(owned);
+		free(mem);
 		return ENOMEM;
+	}
 	cur = st->root;
 	while (cur != NULL) {
 		unsigned int nch = 0;
@@ -148,8 +154,10 @@ store_check(struct store *st, TALLOC_CTX *ctx, char **report)
 		seen++;
 		if (cur->nperms == 0)
 			r = talloc_asprintf_append(r, "node without perms\n");
-		else if (cur->perms[0].domid <= STORE_MAX_DOMID)
+		else if (cur->perms[0].domid <= STORE_MAX_DOMID) {
 			owned[cur->perms[0].domid]++;
+			mem[cur->perms[0].domid] += tree_node_mem(cur);
+		}
 		for (c = cur->first_child; c != NULL; c = c->next) {
 			nch++;
 			clen += c->namelen + 1;
@@ -181,8 +189,15 @@ store_check(struct store *st, TALLOC_CTX *ctx, char **report)
 			r = talloc_asprintf_append(r,
 			    "domain %zu owns %u nodes, charged %u\n", i,
 			    owned[i], st->domains[i]->nodes);
+		if (st->domains[i] != NULL &&
+		    st->domains[i]->mem_nodes != mem[i])
+			r = talloc_asprintf_append(r,
+			    "domain %zu's nodes hold %llu bytes, charged "
+			    "%llu\n", i, (unsigned long long)mem[i],
+			    (unsigned long long)st->domains[i]->mem_nodes);
 	}
 	free(owned);
+	free(mem);
 	if (r == NULL)
 		return 0;
 	*report = talloc_steal(ctx, r);

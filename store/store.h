@@ -286,8 +286,24 @@ int store_domain_quota_set(struct store *st, unsigned int domid,
     enum store_quota q, unsigned int v);
 
 /* A known domain's current usage of a counted quota (nodes, watches,
- * transactions). Errors: ENOENT. */
+ * transactions, memory in bytes, capped at UINT_MAX). Errors: ENOENT,
+ * EINVAL (a quota the store does not count: outstanding, limits). */
 int store_domain_usage(const struct store *st, unsigned int domid,
     enum store_quota q, unsigned int *v);
+
+/*
+ * Charges a known domain for bytes the daemon holds for it outside the
+ * store (queued replies and events); a negative delta gives them back.
+ * Unknown domain: nothing. The count never goes below 0.
+ */
+void store_domain_charge(struct store *st, unsigned int domid,
+    int64_t delta);
+
+/*
+ * Would `add` more bytes take who's domain past its hard memory quota?
+ * Always false for privileged callers and a quota of 0.
+ */
+bool store_domain_mem_over(const struct store *st,
+    const struct store_caller *who, size_t add);
 
 #endif

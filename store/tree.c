@@ -201,7 +201,7 @@ tree_link(struct store *st, struct node *parent, struct node *child)
 	if (child->pgen == 0)
 		child->pgen = st->gen;
 	st->nnodes++;
-	domain_charge_node(st, child->perms[0].domid, 1);
+	domain_charge_node(st, child, 1);
 	hash_maybe_grow(st);
 }
 
@@ -217,9 +217,13 @@ tree_set_value(struct store *st, struct node *n, const void *val,
 			return ENOMEM;
 		memcpy(nv, val, vallen);
 	}
+	if (tree_node_counted(st, n))
+		domain_charge_node(st, n, -1);
 	free(n->value);
 	n->value = nv;
 	n->vallen = vallen;
+	if (tree_node_counted(st, n))
+		domain_charge_node(st, n, 1);
 	n->gen = ++st->gen;
 	return 0;
 }
@@ -229,7 +233,7 @@ tree_set_perms(struct store *st, struct node *n,
     const struct store_perm *perms, unsigned int nperms)
 {
 	struct store_perm *np;
-	bool linked = n == st->root || n->parent != NULL;
+	bool counted = tree_node_counted(st, n);
 
 	if (nperms == 0)
 		return EINVAL;
@@ -237,16 +241,31 @@ tree_set_perms(struct store *st, struct node *n,
 	if (np == NULL)
 		return ENOMEM;
 	memcpy(np, perms, nperms * sizeof(*np));
-	if (linked && n != st->root) {
-		domain_charge_node(st, n->perms[0].domid, -1);
-		domain_charge_node(st, np[0].domid, 1);
-	}
+	if (counted)
+		domain_charge_node(st, n, -1);
 	free(n->perms);
 	n->perms = np;
 	n->nperms = nperms;
+	if (counted)
+		domain_charge_node(st, n, 1);
 	n->gen = ++st->gen;
 	n->pgen = n->gen;
 	return 0;
+}
+
+/* Is n charged to its owner: in the tree ("/" included), not special? */
+bool
+tree_node_counted(const struct store *st, const struct node *n)
+{
+	return n == st->root || n->parent != NULL;
+}
+
+/* The bytes a node makes the daemon hold (allocator overhead aside). */
+size_t
+tree_node_mem(const struct node *n)
+{
+	return sizeof(*n) + n->namelen + 1 + n->vallen +
+	    (size_t)n->nperms * sizeof(*n->perms);
 }
 
 size_t
@@ -431,7 +450,7 @@ tree_remove(struct store *st, struct node *n, const char *path)
 		parent->nchildren--;
 		parent->childlen -= cur->namelen + 1;
 		hash_remove(st, cur);
-		domain_charge_node(st, cur->perms[0].domid, -1);
+		domain_charge_node(st, cur, -1);
 		st->nnodes--;
 		tree_node_free(cur);
 		if (next == NULL) {
@@ -447,8 +466,8 @@ tree_remove(struct store *st, struct node *n, const char *path)
 	}
 	/* n is a leaf now: unlink it, fire its watches, free it. */
 	parent = n->parent;
+	domain_charge_node(st, n, -1);
 	unlink_node(st, n);
-	domain_charge_node(st, n->perms[0].domid, -1);
 	st->nnodes--;
 	if (fire)
 		tree_fire(st, path, WATCH_MATCH_TREE, n, parent);

@@ -52,6 +52,8 @@
 
 #define STARVING_LOSSES	3
 #define PRIO_MAX_BLOCKS	64
+/* What an empty transaction holds: its record and first hash table. */
+#define TX_BASE_MEM	(sizeof(struct store_tx) + 16 * sizeof(void *))
 
 struct tx_entry {
 	struct tx_entry	*hnext;
@@ -95,7 +97,18 @@ struct store_tx {
 	unsigned int	 created;	/* nodes created (for the quota) */
 	unsigned int	 prio_blocks;	/* commits refused for our priority */
 	bool		 failed;	/* an error inside: commit gives ENOMEM */
+	uint64_t	 charged;	/* bytes charged to the caller's domain */
 };
+
+/* Charges the transaction's domain for bytes it now holds (or gives back). */
+static void
+tx_charge(struct store_tx *tx, int64_t delta)
+{
+	if (delta < 0 && (uint64_t)-delta > tx->charged)
+		delta = -(int64_t)tx->charged;
+	tx->charged += delta;
+	domain_charge_mem(tx->st, tx->who->domid, delta);
+}
 
 static uint32_t
 path_hash(const char *p)
@@ -117,6 +130,7 @@ tx_destroy(struct store_tx *tx)
 
 	if (d != NULL && d->transactions > 0)
 		d->transactions--;
+	domain_charge_mem(st, tx->who->domid, -(int64_t)tx->charged);
 	if (st->ntx > 0)
 		st->ntx--;
 	if (st->prio_tx == tx)
@@ -141,6 +155,8 @@ store_tx_start(struct store *st, const struct store_caller *who,
 	q = domain_quota_for(st, who, STORE_QUOTA_TRANSACTIONS);
 	if (q != 0 && d != NULL && d->transactions + 1 > q)
 		return ENOSPC;
+	if (domain_check_mem(st, who, TX_BASE_MEM) != 0)
+		return ENOMEM;
 	tx = talloc_zero(ctx, struct store_tx);
 	if (tx == NULL)
 		return ENOMEM;
@@ -156,6 +172,7 @@ store_tx_start(struct store *st, const struct store_caller *who,
 		d->transactions++;
 	st->ntx++;
 	talloc_set_destructor(tx, tx_destroy);
+	tx_charge(tx, TX_BASE_MEM);
 	if (losses >= STARVING_LOSSES && st->prio_tx == NULL)
 		st->prio_tx = tx;
 	*out = tx;
@@ -193,6 +210,7 @@ entries_grow(struct store_tx *tx)
 	}
 	talloc_free(tx->htab);
 	tx->htab = nt;
+	tx_charge(tx, (int64_t)((nsize - tx->hsize) * sizeof(*nt)));
 	tx->hsize = nsize;
 }
 
@@ -228,6 +246,7 @@ entry_new(struct store_tx *tx, const char *path, struct tx_entry **out)
 		talloc_free(e);
 		return ENOMEM;
 	}
+	tx_charge(tx, (int64_t)(sizeof(*e) + strlen(path) + 1));
 	e->hash = path_hash(path);
 	e->depth = depth_of(path);
 	e->seq = (unsigned int)tx->nentries;
@@ -293,7 +312,7 @@ hidden_by_ancestor(const struct store_tx *tx, const char *path)
 
 /* Sets an entry's view to a copy of the live node (or absent). */
 static int
-entry_snapshot(struct tx_entry *e, const struct node *n)
+entry_snapshot(struct store_tx *tx, struct tx_entry *e, const struct node *n)
 {
 	e->has_read = true;
 	e->exists = n != NULL;
@@ -311,6 +330,7 @@ entry_snapshot(struct tx_entry *e, const struct node *n)
 		return ENOMEM;
 	e->nperms = n->nperms;
 	e->pgen = n->pgen;
+	tx_charge(tx, (int64_t)(e->vallen + e->nperms * sizeof(*e->perms)));
 	return 0;
 }
 
@@ -333,7 +353,7 @@ view_get(struct store_tx *tx, const char *path, struct tx_entry **out)
 	if (err != 0)
 		goto fail;
 	if (!hidden_by_ancestor(tx, path)) {
-		err = entry_snapshot(e, tree_lookup(tx->st, path));
+		err = entry_snapshot(tx, e, tree_lookup(tx->st, path));
 		if (err != 0)
 			goto fail;
 	}
@@ -458,7 +478,8 @@ entry_size(const struct tx_entry *e)
 
 /* Replaces an entry's value; nothing changes on ENOMEM. */
 static int
-entry_set_value(struct tx_entry *e, const void *val, size_t len)
+entry_set_value(struct store_tx *tx, struct tx_entry *e, const void *val,
+    size_t len)
 {
 	char *nv = NULL;
 
@@ -469,6 +490,7 @@ entry_set_value(struct tx_entry *e, const void *val, size_t len)
 	}
 	talloc_free(e->value);
 	e->value = nv;
+	tx_charge(tx, (int64_t)len - (int64_t)e->vallen);
 	e->vallen = len;
 	e->val_set = true;
 	return 0;
@@ -498,7 +520,10 @@ tx_write(struct store *st, struct store_tx *tx, const char *path,
 		if (domain_check_node_size(st, tx->who,
 		    entry_size(e) - e->vallen + len) != 0)
 			return ENOSPC;
-		err = entry_set_value(e, val, len);
+		if (len > e->vallen &&
+		    domain_check_mem(st, tx->who, len - e->vallen) != 0)
+			return ENOMEM;
+		err = entry_set_value(tx, e, val, len);
 		if (err == 0)
 			e->fire = true;
 		return err;
@@ -514,6 +539,9 @@ tx_write(struct store *st, struct store_tx *tx, const char *path,
 	if (domain_check_node_size(st, tx->who, 16 + 8 * (size_t)a->nperms +
 	    len) != 0)
 		return ENOSPC;
+	if (domain_check_mem(st, tx->who, len + k * (sizeof(struct tx_entry) +
+	    strlen(path) + a->nperms * sizeof(*perms))) != 0)
+		return ENOMEM;
 	/* Make every missing entry first (view_nearest made them absent). */
 	perms = talloc_memdup(tx, a->perms, a->nperms * sizeof(*perms));
 	if (perms == NULL)
@@ -541,9 +569,14 @@ tx_write(struct store *st, struct store_tx *tx, const char *path,
 			return EIO;
 		}
 		talloc_free(c->perms);
+		tx_charge(tx, -(int64_t)(c->nperms * sizeof(*perms)));
+		c->nperms = 0;
 		c->perms = talloc_memdup(c, perms,
 		    a->nperms * sizeof(*perms));
-		if (c->perms == NULL || entry_set_value(c, leaf ? val : NULL,
+		if (c->perms != NULL)
+			tx_charge(tx, (int64_t)(a->nperms * sizeof(*perms)));
+		if (c->perms == NULL || entry_set_value(tx, c,
+		    leaf ? val : NULL,
 		    leaf ? len : 0) != 0) {
 			talloc_free(perms);
 			tx->failed = true;
@@ -728,10 +761,15 @@ tx_set_perms(struct store *st, struct store_tx *tx, const char *path,
 	    entry_size(e) - 8 * (size_t)e->nperms, perms, n);
 	if (err != 0)
 		return err;
+	if (n > e->nperms && domain_check_mem(st, tx->who,
+	    (n - e->nperms) * sizeof(*perms)) != 0)
+		return ENOMEM;
 	np = talloc_memdup(e, perms, n * sizeof(*perms));
 	if (np == NULL)
 		return ENOMEM;
 	talloc_free(e->perms);
+	tx_charge(tx, ((int64_t)n - (int64_t)e->nperms) *
+	    (int64_t)sizeof(*perms));
 	e->perms = np;
 	e->nperms = n;
 	e->pgen = UINT64_MAX;
@@ -899,6 +937,10 @@ apply(struct store *st, struct tx_entry *e)
 	}
 	if (n == NULL || !e->exists)
 		return;
+	old = n->perms;
+	nold = n->nperms;
+	oldpgen = n->pgen;
+	domain_charge_node(st, n, -1);
 	if (e->val_set) {
 		free(n->value);
 		n->value = e->newval;
@@ -906,20 +948,14 @@ apply(struct store *st, struct tx_entry *e)
 		e->newval = NULL;
 		n->gen = ++st->gen;
 	}
-	old = n->perms;
-	nold = n->nperms;
-	oldpgen = n->pgen;
 	if (e->perms_set) {
-		if (n != st->root) {
-			domain_charge_node(st, old[0].domid, -1);
-			domain_charge_node(st, e->newperms[0].domid, 1);
-		}
 		n->perms = e->newperms;
 		n->nperms = e->nperms;
 		e->newperms = NULL;
 		n->gen = ++st->gen;
 		n->pgen = e->pgen == UINT64_MAX ? n->gen : e->pgen;
 	}
+	domain_charge_node(st, n, 1);
 	if (e->fire) {
 		memset(&fp, 0, sizeof(fp));
 		fp.perms = n->perms;

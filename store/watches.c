@@ -15,9 +15,13 @@
 
 #include "store/internal.h"
 
+/* A watch's record, index entries and charge, without path and token. */
+#define WATCH_BASE_MEM	256
+
 struct watch_charge {
 	struct store	*st;
 	unsigned int	 domid;
+	size_t		 mem;		/* bytes charged */
 };
 
 static int
@@ -27,6 +31,7 @@ watch_charge_destroy(struct watch_charge *c)
 
 	if (d != NULL && d->watches > 0)
 		d->watches--;
+	domain_charge_mem(c->st, c->domid, -(int64_t)c->mem);
 	return 0;
 }
 
@@ -39,6 +44,7 @@ store_watch_add(struct store *st, const struct store_caller *who,
 	struct watch_charge *c;
 	struct store_watch *w;
 	unsigned int q;
+	size_t mem;
 	int err;
 
 	if (watch_index_find(st->watches, owner, path, token) != NULL)
@@ -46,6 +52,9 @@ store_watch_add(struct store *st, const struct store_caller *who,
 	q = domain_quota_for(st, who, STORE_QUOTA_WATCHES);
 	if (q != 0 && d != NULL && d->watches + 1 > q)
 		return ENOSPC;
+	mem = WATCH_BASE_MEM + strlen(path) + strlen(token) + 2;
+	if (domain_check_mem(st, who, mem) != 0)
+		return ENOMEM;
 	err = watch_index_add(st->watches, ctx, path, strip, token, depth,
 	    owner, who, &w);
 	if (err != 0)
@@ -57,8 +66,10 @@ store_watch_add(struct store *st, const struct store_caller *who,
 	}
 	c->st = st;
 	c->domid = who->domid;
+	c->mem = mem;
 	if (d != NULL)
 		d->watches++;
+	domain_charge_mem(st, who->domid, (int64_t)mem);
 	talloc_set_destructor(c, watch_charge_destroy);
 	*out = w;
 	return 0;
