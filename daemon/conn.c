@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -144,6 +145,17 @@ conn_queue(struct daemon *d, struct conn *c, const struct xsd_sockmsg *hdr,
 		conn_close(d, c, "output queue over its hard bound");
 		return 0;
 	}
+	/*
+	 * A guest over its memory quota loses watch events (C drops them
+	 * too); its replies are bounded by the outstanding quota instead.
+	 */
+	if (c->charge && hdr->type == XS_WATCH_EVENT &&
+	    store_domain_mem_over(d->store, &c->who,
+	    sizeof(*o) + WIRE_HDR_SIZE + len)) {
+		log_debug("conn %lu: domain %u over its memory quota, event "
+		    "dropped", c->id, c->who.domid);
+		return 0;
+	}
 	o = talloc_size(c, sizeof(*o) + WIRE_HDR_SIZE + len);
 	if (o == NULL)
 		return ENOMEM;
@@ -161,9 +173,15 @@ conn_queue(struct daemon *d, struct conn *c, const struct xsd_sockmsg *hdr,
 	o->next = NULL;
 	o->len = off;
 	o->off = 0;
+	o->event = hdr->type == XS_WATCH_EVENT;
+	o->queued_ms = c->ring != NULL ? conn_now_ms() : 0;
 	*c->out_tail = o;
 	c->out_tail = &o->next;
 	c->out_bytes += off;
+	c->out_count++;
+	if (c->charge)
+		store_domain_charge(d->store, c->who.domid,
+		    (int64_t)(sizeof(*o) + off));
 	logs_packet_out(d, c, &h, o->data + WIRE_HDR_SIZE);
 	mark_dirty(d, c);
 	return 0;
@@ -310,6 +328,7 @@ consume_output(struct conn *c, size_t n)
 		}
 		n -= left;
 		c->out_bytes -= left;
+		c->out_count--;
 		c->out_head = o->next;
 		if (c->out_head == NULL)
 			c->out_tail = &c->out_head;
@@ -417,26 +436,69 @@ conn_again(struct daemon *d, struct conn *c)
 	d->again = c;
 }
 
-void
-conn_pop_output(struct conn *c)
+/* Unlinks o (after prev, or the head if prev is NULL) and frees it. */
+static void
+out_free(struct daemon *d, struct conn *c, struct conn_out *prev,
+    struct conn_out *o)
 {
-	struct conn_out *o = c->out_head;
-
-	if (o == NULL)
-		return;
+	if (prev != NULL)
+		prev->next = o->next;
+	else
+		c->out_head = o->next;
+	if (c->out_tail == &o->next)
+		c->out_tail = prev != NULL ? &prev->next : &c->out_head;
 	c->out_bytes -= o->len - o->off;
-	c->out_head = o->next;
-	if (c->out_head == NULL)
-		c->out_tail = &c->out_head;
+	c->out_count--;
+	if (c->charge)
+		store_domain_charge(d->store, c->who.domid,
+		    -(int64_t)(sizeof(*o) + o->len));
 	talloc_free(o);
+}
+
+void
+conn_pop_output(struct daemon *d, struct conn *c)
+{
+	if (c->out_head != NULL)
+		out_free(d, c, NULL, c->out_head);
+}
+
+uint64_t
+conn_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+unsigned int
+conn_expire_events(struct daemon *d, struct conn *c, uint64_t now_ms,
+    uint64_t timeout_ms)
+{
+	struct conn_out *prev, *o, *next;
+	unsigned int n = 0;
+
+	/* The head is the oldest packet: if it is young, all are. */
+	if (c->out_head == NULL || c->out_head->queued_ms + timeout_ms > now_ms)
+		return 0;
+	prev = c->out_head;
+	for (o = prev->next; o != NULL; o = next) {
+		next = o->next;
+		if (o->event && o->queued_ms + timeout_ms <= now_ms) {
+			out_free(d, c, prev, o);
+			n++;
+		} else {
+			prev = o;
+		}
+	}
+	return n;
 }
 
 void
 conn_drop_state(struct daemon *d, struct conn *c)
 {
-	(void)d;
 	while (c->out_head != NULL)
-		conn_pop_output(c);
+		conn_pop_output(d, c);
 	talloc_free_children(c->watches);
 	conn_tx_reset(c);
 	c->tx_next_id = 1;
@@ -506,6 +568,9 @@ conn_reap_closed(struct daemon *d)
 		unlink_conn(d, c);
 		log_debug("conn %lu: freed (%u open)", c->id, d->nconns);
 		logs_conn(d, c, false);
+		/* Gives its domain the output's charge back. */
+		while (c->out_head != NULL)
+			conn_pop_output(d, c);
 		/* Frees its watches, transactions and output; closes fd. */
 		talloc_free(c);
 		freed = true;

@@ -25,6 +25,8 @@ struct conn_out {
 	struct conn_out	*next;
 	size_t		 len;	/* header + payload */
 	size_t		 off;	/* bytes already written (socket) */
+	uint64_t	 queued_ms;	/* ring: when it was queued (monotonic) */
+	bool		 event;		/* a WATCH_EVENT, not a reply */
 	char		 data[];
 };
 
@@ -55,6 +57,8 @@ struct conn {
 	struct conn_out	*out_head;
 	struct conn_out	**out_tail;
 	size_t		 out_bytes;	/* queued and not yet written */
+	unsigned int	 out_count;	/* packets queued (outstanding) */
+	bool		 charge;	/* output is charged to who.domid */
 	bool		 write_blocked;	/* waiting for EPOLLOUT */
 	bool		 eof;		/* the client shut down its side */
 	bool		 closing;	/* condemned; freed in loop phase 4 */
@@ -65,6 +69,7 @@ struct conn {
 
 	/* conn_ring.c */
 	struct ringio_conn *ring;	/* NULL for a socket */
+	bool		 mem_warned;	/* over the soft memory quota */
 
 	/* conn_tx.c */
 	struct conn_tx	*txs;
@@ -110,7 +115,18 @@ void	conn_kick(struct daemon *d, struct conn *c);
 void	conn_again(struct daemon *d, struct conn *c);
 
 /* Frees the packet at the head of the output queue. */
-void	conn_pop_output(struct conn *c);
+void	conn_pop_output(struct daemon *d, struct conn *c);
+
+/*
+ * Ring connections of unprivileged domains: drops the watch events that
+ * have waited more than the watch-event timeout (never the head packet,
+ * which may be partly in the ring). Returns how many were dropped.
+ */
+unsigned int conn_expire_events(struct daemon *d, struct conn *c,
+	    uint64_t now_ms, uint64_t timeout_ms);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t conn_now_ms(void);
 
 /*
  * Drops everything the connection holds for its client: queued output,

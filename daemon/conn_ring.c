@@ -13,9 +13,15 @@
  * requests, writing replies as they come; a ring with more input waits for
  * the next turn (conn_again), so one busy guest cannot hold up the others.
  * Reading stops while more than RING_OUT_SOFT bytes of output wait for the
- * guest (a guest that does not read its replies stops being served, not
- * the daemon); watch events beyond RING_OUT_HARD are dropped, never queued
- * without bound.
+ * guest, and, for an unprivileged domain, while its outstanding quota of
+ * packets waits (a guest that does not read its replies stops being
+ * served, not the daemon); watch events beyond RING_OUT_HARD, or beyond
+ * the domain's memory quota, are dropped, never queued without bound.
+ * Queued output is charged to the domain's memory (conn.c). Events an
+ * unprivileged guest leaves unread longer than the watch-event timeout are
+ * dropped when the connection is next serviced (the domain tick services
+ * every ring every few seconds). Crossing the soft memory quota is logged
+ * once per crossing.
  *
  * Reconnection (the guest sets the connection word) and a protocol error
  * (bad indexes, oversized header) both drop everything the connection
@@ -102,6 +108,7 @@ conn_ring_new(struct daemon *d, unsigned int domid, void *page,
 	c->who.target = STORE_DOMID_NONE;
 	c->who.priv = domid == d->cfg.priv_domid;
 	c->out_hard = RING_OUT_HARD;
+	c->charge = true;
 	logs_conn(d, c, true);
 	*out = c;
 	return 0;
@@ -127,8 +134,51 @@ ring_write(struct daemon *d, struct conn *c)
 			return;
 		}
 		/* 0, or EINVAL for a packet the ring refuses: drop it. */
-		conn_pop_output(c);
+		conn_pop_output(d, c);
 	}
+}
+
+/* The domain's quota q (0: none, also for a privileged domain). */
+static unsigned int
+quota_of(struct daemon *d, const struct conn *c, enum store_quota q)
+{
+	unsigned int v;
+
+	if (c->who.priv ||
+	    store_domain_quota_get(d->store, c->who.domid, q, &v) != 0)
+		return 0;
+	return v;
+}
+
+/* Logs once each time the domain's memory goes past its soft quota. */
+static void
+check_soft_memory(struct daemon *d, struct conn *c)
+{
+	unsigned int soft = quota_of(d, c, STORE_QUOTA_SOFT_MEMORY), used;
+
+	if (soft == 0 || store_domain_usage(d->store, c->who.domid,
+	    STORE_QUOTA_MEMORY, &used) != 0)
+		return;
+	if (used > soft && !c->mem_warned)
+		log_warn("domain %u: uses %u bytes, over its soft memory "
+		    "quota of %u", c->who.domid, used, soft);
+	c->mem_warned = used > soft;
+}
+
+/* Drops events the guest has left unread past the watch-event timeout. */
+static void
+expire_events(struct daemon *d, struct conn *c)
+{
+	unsigned int n;
+
+	if (c->who.priv || d->cfg.watch_event_timeout == 0 ||
+	    c->out_head == NULL)
+		return;
+	n = conn_expire_events(d, c, conn_now_ms(),
+	    (uint64_t)d->cfg.watch_event_timeout * 1000);
+	if (n > 0)
+		log_info("domain %u: dropped %u watch events unread for %u s",
+		    c->who.domid, n, d->cfg.watch_event_timeout);
 }
 
 void
@@ -136,19 +186,23 @@ conn_ring_service(struct daemon *d, struct conn *c)
 {
 	struct xsd_sockmsg hdr;
 	const char *payload;
+	unsigned int outstanding = quota_of(d, c, STORE_QUOTA_OUTSTANDING);
 	int i, err;
 
 	if (ringio_conn_check_reconnect(c->ring) == ECONNRESET) {
 		log_debug("domain %u: reconnected", c->who.domid);
 		conn_drop_state(d, c);
 	}
+	expire_events(d, c);
 	ring_write(d, c);
 	for (i = 0; i < RING_BATCH && !c->closing; i++) {
-		if (c->out_bytes >= RING_OUT_SOFT)
-			return;
+		/* Back-pressure: the guest must read before it may ask. */
+		if (c->out_bytes >= RING_OUT_SOFT ||
+		    (outstanding != 0 && c->out_count >= outstanding))
+			break;
 		err = ringio_conn_read(c->ring, &hdr, &payload);
 		if (err == EAGAIN || err == ENOTCONN)
-			return;
+			break;
 		if (err == ECONNRESET) {
 			log_debug("domain %u: reconnected", c->who.domid);
 			conn_drop_state(d, c);
@@ -158,13 +212,16 @@ conn_ring_service(struct daemon *d, struct conn *c)
 			log_warn("domain %u: ring error %u, connection stopped",
 			    c->who.domid, ringio_conn_error(c->ring));
 			conn_drop_state(d, c);
-			return;
+			break;
 		}
 		dispatch_request(d, c, &hdr, payload);
 		ring_write(d, c);
 	}
+	if (i > 0)
+		check_soft_memory(d, c);
 	/* The batch is used up: more may wait; come back next turn. */
-	conn_again(d, c);
+	if (i == RING_BATCH)
+		conn_again(d, c);
 }
 
 void

@@ -91,7 +91,11 @@ show_domain(struct daemon *d, struct conn *c, struct request *req,
 	for (q = 0; text != NULL && q < STORE_QUOTA_COUNT; q++) {
 		if (store_domain_quota_get(d->store, domid, q, &v) != 0)
 			return ENOENT;
-		if (store_domain_usage(d->store, domid, q, &used) == 0)
+		if (q == STORE_QUOTA_OUTSTANDING && domain_conn(d, domid))
+			text = talloc_asprintf_append(text,
+			    "%-17s: %8u / %8u\n", store_quota_name(q),
+			    domain_conn(d, domid)->out_count, v);
+		else if (store_domain_usage(d->store, domid, q, &used) == 0)
 			text = talloc_asprintf_append(text,
 			    "%-17s: %8u / %8u\n", store_quota_name(q), used, v);
 		else

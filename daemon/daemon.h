@@ -35,6 +35,7 @@ struct store;
 
 /* Default socket path when neither XENSTORED_PATH nor _RUNDIR is set. */
 #define DAEMON_RUNDIR_DEFAULT	"/var/run/xenstored"
+#define WATCH_EVENT_TIMEOUT_DEFAULT	20	/* s, as the C daemon */
 
 /*
  * A readiness callback registered with the loop. The loop hands events to
@@ -67,7 +68,7 @@ struct daemon_config {
 	unsigned int master_domid; /* --master-domid: the store's domid (0) */
 	unsigned int priv_domid; /* --priv-domid: the privileged domain (0) */
 	unsigned int event_port; /* --event: stubdom only; unused here */
-	unsigned int watch_event_timeout; /* -w watch-event=, s; unused */
+	unsigned int watch_event_timeout; /* -w watch-event=, s; 0: never */
 	/* -E -S -W -t -A -M -Q -q: global quota defaults, set at start. */
 	unsigned int quota[STORE_QUOTA_COUNT];
 	unsigned int quota_given;	/* bit q set: quota[q] was given */
@@ -287,6 +288,8 @@ int	domain_resume(struct daemon *d, unsigned int domid);
 int	domain_set_target(struct daemon *d, unsigned int domid,
 	    unsigned int target);
 bool	domain_introduced(const struct daemon *d, unsigned int domid);
+/* The ring connection of an introduced domain, or NULL. */
+struct conn *domain_conn(const struct daemon *d, unsigned int domid);
 /* From the backend: an event-channel notification on a local port. */
 void	domain_event(struct daemon *d, unsigned int port);
 /* From the backend: VIRQ_DOM_EXC: rescan the domains' states. */

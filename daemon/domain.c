@@ -99,6 +99,12 @@ domain_introduced(const struct daemon *d, unsigned int domid)
 	    d->domains[domid] != NULL;
 }
 
+struct conn *
+domain_conn(const struct daemon *d, unsigned int domid)
+{
+	return domain_introduced(d, domid) ? d->domains[domid]->conn : NULL;
+}
+
 /* Fires "@name" and "@name/<domid>". */
 static void
 fire_both(struct daemon *d, const char *name, unsigned int domid)
@@ -255,6 +261,36 @@ domain_event(struct daemon *d, unsigned int port)
 		conn_kick(d, dom->conn);
 }
 
+/*
+ * Domains the store learnt of because a permission list named them, but
+ * that nobody introduced, are forgotten once they are gone too: else
+ * their grants would pass to the next domain given the same id (XSA-322).
+ * No event fires for them (they were never introduced).
+ */
+static void
+forget_unintroduced(struct daemon *d)
+{
+	enum hv_domain_state state;
+	unsigned int id;
+	int err;
+
+	for (id = store_domain_next(d->store, 1); id != STORE_DOMID_NONE;
+	    id = store_domain_next(d->store, id + 1)) {
+		if (domain_introduced(d, id) || id == d->cfg.priv_domid)
+			continue;
+		state = d->cfg.hv->domain_state(d, id);
+		if (state != HV_DOMAIN_DYING && state != HV_DOMAIN_GONE)
+			continue;
+		err = store_domain_remove(d->store, id, d->cfg.keep_orphans);
+		if (err != 0)
+			log_warn("domain %u: forgetting it: %s", id,
+			    strerror(err));
+		else
+			log_info("domain %u forgotten: gone before it was "
+			    "introduced", id);
+	}
+}
+
 void
 domain_exc(struct daemon *d)
 {
@@ -288,6 +324,7 @@ domain_exc(struct daemon *d)
 	/* The bare form once per scan, however many shut down. */
 	if (shutdown)
 		(void)store_fire_special(d->store, "@releaseDomain");
+	forget_unintroduced(d);
 }
 
 bool

@@ -110,7 +110,8 @@ usage(FILE *f)
 "                            memory transactions transaction-nodes\n"
 "                            node-permissions path-max node-size\n"
 "  -q, --quota-soft memory=N the soft memory quota (a logged warning)\n"
-"  -w, --timeout watch-event=S  accepted; events wait for the reader\n"
+"  -w, --timeout watch-event=S  drop events a guest left unread S\n"
+"                            seconds (20; 0: never)\n"
 "\n"
 "Domains:\n"
 "  -K, --keep-orphans        a dead domain's nodes go to the privileged\n"
@@ -408,6 +409,7 @@ options_parse(struct daemon *d, int argc, char **argv)
 	d->cfg.hv = access("/dev/xen", F_OK) == 0 ? hypervisor_xen() :
 	    hypervisor_none();
 	d->cfg.trace_flags = TRACE_DEFAULT;
+	d->cfg.watch_event_timeout = WATCH_EVENT_TIMEOUT_DEFAULT;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, shortopts, longopts,
 	    NULL)) != -1) {

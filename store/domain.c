@@ -128,6 +128,16 @@ store_domain_known(const struct store *st, unsigned int domid)
 	return domain_get(st, domid) != NULL;
 }
 
+unsigned int
+store_domain_next(const struct store *st, unsigned int from)
+{
+	for (; from <= STORE_MAX_DOMID; from++) {
+		if (st->domains[from] != NULL)
+			return from;
+	}
+	return STORE_DOMID_NONE;
+}
+
 static uint64_t
 domain_mem(const struct domain_acct *d)
 {
@@ -181,6 +191,7 @@ store_domain_usage(const struct store *st, unsigned int domid,
 		*v = d->transactions;
 		return 0;
 	case STORE_QUOTA_MEMORY:
+	case STORE_QUOTA_SOFT_MEMORY:
 		*v = domain_mem(d) > UINT_MAX ? UINT_MAX :
 		    (unsigned int)domain_mem(d);
 		return 0;

@@ -244,6 +244,9 @@ int store_domain_add(struct store *st, unsigned int domid);
 /* True if the domain is known. */
 bool store_domain_known(const struct store *st, unsigned int domid);
 
+/* The smallest known domid >= from, or STORE_DOMID_NONE. O(65536). */
+unsigned int store_domain_next(const struct store *st, unsigned int from);
+
 /* Sets the existence oracle (NULL: only domains made known exist). */
 void store_set_domain_oracle(struct store *st, store_domain_exists_fn *fn,
     void *arg);
@@ -286,8 +289,9 @@ int store_domain_quota_set(struct store *st, unsigned int domid,
     enum store_quota q, unsigned int v);
 
 /* A known domain's current usage of a counted quota (nodes, watches,
- * transactions, memory in bytes, capped at UINT_MAX). Errors: ENOENT,
- * EINVAL (a quota the store does not count: outstanding, limits). */
+ * transactions, memory and soft-memory: bytes, capped at UINT_MAX).
+ * Errors: ENOENT, EINVAL (a quota the store does not count: outstanding,
+ * the limits). */
 int store_domain_usage(const struct store *st, unsigned int domid,
     enum store_quota q, unsigned int *v);
 

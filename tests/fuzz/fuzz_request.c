@@ -60,7 +60,7 @@ dom0_type_ok(uint32_t type)
  * many were replies (not watch events) to req.
  */
 static unsigned int
-drain(struct conn *c, const struct xsd_sockmsg *req)
+drain(struct daemon *d, struct conn *c, const struct xsd_sockmsg *req)
 {
 	struct xsd_sockmsg h;
 	struct conn_out *o;
@@ -92,7 +92,7 @@ drain(struct conn *c, const struct xsd_sockmsg *req)
 				    strlen(p) == plen - 1);
 			replies++;
 		}
-		conn_pop_output(c);
+		conn_pop_output(d, c);
 	}
 	c->dirty = false;
 	c->dirty_next = NULL;
@@ -151,7 +151,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			world_reintroduce_hostile(d);
 			FUZZ_CHECK(conn_alloc(d, &hostile) == 0);
 			world_make_hostile(hostile);
-			(void)drain(dom0, NULL);
+			(void)drain(d, dom0, NULL);
 			d->dirty = NULL;
 			d->dirty_tail = &d->dirty;
 		}
@@ -172,8 +172,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dispatch_request(d, c, &hdr, payload);
 		talloc_free(payload);
 		FUZZ_CHECK(!hostile->closing && !dom0->closing);
-		FUZZ_CHECK(drain(c, &hdr) == 1);
-		FUZZ_CHECK(drain(c == dom0 ? hostile : dom0, NULL) == 0);
+		FUZZ_CHECK(drain(d, c, &hdr) == 1);
+		FUZZ_CHECK(drain(d, c == dom0 ? hostile : dom0, NULL) == 0);
 		d->dirty = NULL;
 		d->dirty_tail = &d->dirty;
 		if (!privileged_ran)
@@ -191,7 +191,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	conn_drop_state(d, hostile);
 	conn_close(d, hostile, "released");
 	conn_reap_closed(d);
-	(void)drain(dom0, NULL);
+	(void)drain(d, dom0, NULL);
 	conn_close(d, dom0, "done");
 	conn_reap_closed(d);
 	store_get_stats(d->store, &stats);
