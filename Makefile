@@ -262,14 +262,16 @@ clean:
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 
 # Benchmarks (issue 7, bench/): the raw pipelined client, the libxenstore
-# client, the null server and the LD_PRELOAD shim that lets Debian's 4.17
-# xenstored and oxenstored run without Xen.  `make bench` runs every
+# client, the null server, the LD_PRELOAD shim that lets Debian's 4.17
+# xenstored and oxenstored run without Xen, and the ring reconnection client
+# (xsreconn, simulated guests).  `make bench` runs every
 # workload 5 times against xstored, both references and the null server and
 # writes $(BUILD)/bench/results.md (a few minutes); `make check` runs each
 # workload once at a small size (bench-smoke: seconds, asserts only that
 # numbers came out, never timings).
 BENCH_PROGS := $(BUILD)/bench/xsbench $(BUILD)/bench/xsbench-lib \
-	       $(BUILD)/bench/nullsrv $(BUILD)/bench/xenshim.so
+	       $(BUILD)/bench/nullsrv $(BUILD)/bench/xenshim.so \
+	       $(BUILD)/bench/xsreconn
 BENCH_ENV    = BENCH_BIN=$(abspath $(BUILD)/bench) XSTORED=$(abspath $(BUILD)/xstored) \
 	       XSGUEST=$(abspath $(BUILD)/xs-guest)
 
@@ -280,6 +282,11 @@ $(BUILD)/bench/xsbench-lib: $(call objs,bench/xsbench-lib.c bench/common.c)
 	$(CC) $(ALLCFLAGS) -o $@ $^ -lxenstore
 
 $(BUILD)/bench/nullsrv: $(call objs,bench/nullsrv.c)
+	$(CC) $(ALLCFLAGS) -o $@ $^
+
+# Reconnection handshakes over simulated rings (bench/reconn.sh), with
+# ringio's own ring accesses.
+$(BUILD)/bench/xsreconn: $(call objs,bench/xsreconn.c bench/common.c) $(RINGIO_LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $^
 
 # Preloaded into Xen's daemons: never sanitized (ASan must load first).

@@ -11,8 +11,9 @@
 #   --runs N  runs per (workload, daemon), median reported (default 5)
 #   --out F   the Markdown table (default: stdout); raw lines go to F.raw
 # Env: BENCH_BIN (xsbench, xsbench-lib, nullsrv, xenshim.so), XSTORED,
-#      XSGUEST (optional: the simulated-guest rows, sim.sh),
-#      BENCH_ROWS (optional: only these row names, "sim" for sim.sh).
+#      XSGUEST (optional: the simulated-guest rows, sim.sh and reconn.sh),
+#      BENCH_ROWS (optional: only these row names; "sim" for sim.sh and
+#      reconn.sh, "reconn" for reconn.sh alone).
 # Every client run is bounded by timeout(1); a daemon that does not start
 # or a client that fails makes the script exit non-zero.
 set -eu
@@ -132,10 +133,18 @@ else
 	row dir-1000 "$daemons" raw dir 1000 small 500
 	row dir-11k "$daemons" raw dir 1100 big 500
 fi
-# Simulated guests over rings, xstored only (sim.sh; skipped without
-# XSGUEST).  Setting up 10,000 domains takes a few minutes.
-if [ -n "${XSGUEST:-}" ] &&
-    case " ${BENCH_ROWS:-sim} " in *" sim "*) true ;; *) false ;; esac; then
+# Simulated guests over rings, xstored only (skipped without XSGUEST):
+# per-request latency with N domains (sim.sh; setting up 10,000 domains
+# takes a few minutes), then reconnections per second (reconn.sh; 1 guest
+# in a tight loop, 100 guests at once, 1 guest dropping 10 watches each
+# time).  BENCH_ROWS "sim" selects both, "reconn" the second alone.
+selected() {
+	for w in ${BENCH_ROWS:-sim}; do
+		for x in "$@"; do [ "$w" = "$x" ] && return 0; done
+	done
+	return 1
+}
+if [ -n "${XSGUEST:-}" ] && selected sim; then
 	if [ $smoke = 1 ]; then
 		set -- 5 1 3
 	else
@@ -145,6 +154,22 @@ if [ -n "${XSGUEST:-}" ] &&
 	    >"$tmp/out" || { echo "bench.sh: sim.sh failed" >&2; exit 1; }
 	grep -q 'ops_s=[0-9]' "$tmp/out" ||
 	    { echo "bench.sh: sim.sh produced no numbers" >&2; exit 1; }
+	cat "$tmp/out" >>"$raw"
+fi
+if [ -n "${XSGUEST:-}" ] && selected sim reconn; then
+	if [ $smoke = 1 ]; then
+		set -- 1 1:20 3:5 1:5:2
+	else
+		set -- "$runs" 1:20000 100:200 1:2000:10
+	fi
+	XSTORED=$XSTORED XSGUEST=$XSGUEST BENCH_BIN=$BENCH_BIN timeout 1800 \
+	    "$here/reconn.sh" "$@" >"$tmp/out" ||
+	    { echo "bench.sh: reconn.sh failed" >&2; exit 1; }
+	# One line with numbers per run of each spec.
+	n=$(grep -c '^xstored reconn-[0-9w-]*\.reconnect .*ops_s=[0-9]' \
+	    "$tmp/out" || true)
+	[ "$n" -eq $(($1 * ($# - 1))) ] ||
+	    { echo "bench.sh: reconn.sh produced no numbers" >&2; exit 1; }
 	cat "$tmp/out" >>"$raw"
 fi
 "$here/report.sh" "$raw" "$runs" >"${out:-/dev/stdout}"

@@ -49,8 +49,12 @@ function goal(text, x, y, limit, le,    ratio, ok) {
 	for (i = 3; i <= NF; i++) {
 		k = substr($i, 1, index($i, "=") - 1)
 		v = substr($i, index($i, "=") + 1)
-		if (v ~ /^[0-9.]+$/)
-			val[r, d, k] = ((r, d, k) in val) ? val[r, d, k] "," v : v
+		# Test first: mawk creates val[r, d, k] (empty) before it
+		# evaluates a right-hand side that asks "in val".
+		if (v ~ /^[0-9.]+$/ && ((r, d, k) in val))
+			val[r, d, k] = val[r, d, k] "," v
+		else if (v ~ /^[0-9.]+$/)
+			val[r, d, k] = v
 		else
 			str[r, d, k] = v
 	}
@@ -72,7 +76,7 @@ END {
 		split(order[i], p, SUBSEP)
 		r = p[1]; d = p[2]
 		other = ""
-		split("eagain_per_commit max_us max_over_p50 writes_s rss_before_kb bytes setup_ms", ks, " ")
+		split("eagain_per_commit max_us max_over_p50 writes_s rss_before_kb bytes setup_ms guests watches", ks, " ")
 		for (k = 1; k in ks; k++)
 			if ((r, d, ks[k]) in val)
 				other = other sprintf("%s=%s ", ks[k], m(d, r, ks[k]))
