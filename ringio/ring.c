@@ -162,8 +162,9 @@ scrub(char *ring)
 	static const char pattern[] = RING_SCRUB_PATTERN;
 	size_t i;
 
-	for (i = 0; i < XENSTORE_RING_SIZE; i++)
-		ring[i] = pattern[i % (sizeof(pattern) - 1)];
+	/* Whole tiles (the static assertion above): one store per tile. */
+	for (i = 0; i < XENSTORE_RING_SIZE; i += sizeof(pattern) - 1)
+		memcpy(ring + i, pattern, sizeof(pattern) - 1);
 }
 
 void
