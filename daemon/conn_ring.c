@@ -200,6 +200,9 @@ conn_ring_service(struct daemon *d, struct conn *c)
 		if (c->out_bytes >= RING_OUT_SOFT ||
 		    (outstanding != 0 && c->out_count >= outstanding))
 			break;
+		/* A starving toolstack transaction goes first (prio.c). */
+		if (prio_holds(d, c))
+			break;
 		err = ringio_conn_read(c->ring, &hdr, &payload);
 		if (err == EAGAIN || err == ENOTCONN)
 			break;

@@ -115,6 +115,10 @@ struct daemon {
 	unsigned int	 ndomains;
 	struct loop_source tick_src;	/* the periodic ring scan */
 
+	/* prio.c: guests held back for a starving toolstack transaction. */
+	bool		 prio_holding;
+	uint64_t	 prio_since_ms;
+
 	/*
 	 * trace.c, access_log.c: the -T trace and the access log. Paths are
 	 * absolute; fds are -1 while closed. CONTROL logfile/log change the
@@ -298,6 +302,16 @@ void	domain_exc(struct daemon *d);
 bool	domain_exists(unsigned int domid, void *arg);
 /* Stops the periodic scan (at exit). */
 void	domain_fini(struct daemon *d);
+/* Asks the next loop turn to service every introduced domain's ring. */
+void	domain_again_all(struct daemon *d);
+
+/* prio.c */
+/* Must this ring connection's requests wait (XSA-206)? Notes the hold. */
+bool	prio_holds(struct daemon *d, const struct conn *c);
+/* The epoll timeout (ms, -1 none) given the loop's own (0 or -1). */
+int	prio_timeout(struct daemon *d, int timeout);
+/* End of each loop turn: releases held guests when the hold is over. */
+void	prio_check(struct daemon *d);
 
 /* daemonize.c */
 /*

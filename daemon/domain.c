@@ -99,6 +99,15 @@ domain_introduced(const struct daemon *d, unsigned int domid)
 	    d->domains[domid] != NULL;
 }
 
+void
+domain_again_all(struct daemon *d)
+{
+	struct domain *dom;
+
+	for (dom = d->domain_list; dom != NULL; dom = dom->next)
+		conn_again(d, dom->conn);
+}
+
 struct conn *
 domain_conn(const struct daemon *d, unsigned int domid)
 {

@@ -103,7 +103,7 @@ loop_run(struct daemon *d)
 		/* Phase 1: wait for ready fds. */
 		/* Rings with work left from the last turn: do not sleep. */
 		n = epoll_wait(d->epfd, evs, LOOP_BATCH,
-		    d->again != NULL ? 0 : -1);
+		    prio_timeout(d, d->again != NULL ? 0 : -1));
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -121,6 +121,9 @@ loop_run(struct daemon *d)
 
 		/* Phase 4: free what was marked closing. */
 		conn_reap_closed(d);
+
+		/* Guests held for a starving transaction: still? */
+		prio_check(d);
 	}
 	return 0;
 }

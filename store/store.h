@@ -216,6 +216,17 @@ int store_tx_start(struct store *st, const struct store_caller *who,
  */
 int store_tx_commit(struct store *st, struct store_tx *tx);
 
+/*
+ * Is a privileged client's starving transaction open (one that got
+ * priority after losing commits in a row)? While it is, the daemon holds
+ * back unprivileged guests' requests, so that a guest writing without
+ * pause cannot starve the toolstack for ever (XSA-206).
+ */
+bool store_priority_waiting(const struct store *st);
+
+/* Ends the priority of the starving transaction, if one has it. */
+void store_priority_drop(struct store *st);
+
 /* ---- watches ---- */
 
 /*

@@ -28,9 +28,12 @@
  * next transaction with priority (one at a time, store->prio_tx). While it
  * is open, any other commit that would change a node it read gets EAGAIN
  * instead, so the starving client's commit can only be beaten by
- * non-transactional writes. The priority lapses after PRIO_MAX_BLOCKS
- * refused commits, so an idle prioritised transaction cannot block others
- * for ever.
+ * non-transactional writes; for a privileged client the daemon also holds
+ * back unprivileged guests meanwhile (store_priority_waiting, daemon/
+ * prio.c), which closes that gap too (XSA-206). The priority lapses after
+ * PRIO_MAX_BLOCKS refused commits, or when the daemon drops it (it bounds
+ * how long guests wait), so an idle prioritised transaction cannot block
+ * others for ever.
  *
  * Commit is all-or-nothing: every node and buffer it needs is allocated
  * before the first change is made; the changes themselves cannot fail.
@@ -136,6 +139,18 @@ tx_destroy(struct store_tx *tx)
 	if (st->prio_tx == tx)
 		st->prio_tx = NULL;
 	return 0;
+}
+
+bool
+store_priority_waiting(const struct store *st)
+{
+	return st->prio_tx != NULL && st->prio_tx->who->priv;
+}
+
+void
+store_priority_drop(struct store *st)
+{
+	st->prio_tx = NULL;
 }
 
 const struct store_caller *

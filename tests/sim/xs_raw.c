@@ -21,6 +21,12 @@
  *	flushed at once (initial events included). Stops after COUNT events
  *	(exit 1 if one does not come within -t), or without -n once -t
  *	passes with no event (exit 0).
+ *   xs_raw [-t MS] txinc PATH COUNT
+ *	COUNT times, as a toolstack does: TRANSACTION_START, READ PATH (a
+ *	number; missing = 0), WRITE PATH value+1, TRANSACTION_END commit,
+ *	all again on EAGAIN. Prints "commits C attempts A max M" (M: most
+ *	attempts one commit took). Exit 1 if one commit takes longer than
+ *	-t in all.
  *   xs_raw notify DIR DOMID
  *	Sends "notify DOMID" to DIR/control, as a guest signals its event
  *	channel.
@@ -66,6 +72,7 @@ usage(void)
 	fputs("usage: xs_raw [-t MS] req TYPE [ARG...]\n"
 	    "       xs_raw [-t MS] batch < lines\n"
 	    "       xs_raw [-t MS] watch [-n COUNT] PATH TOKEN [PATH TOKEN...]\n"
+	    "       xs_raw [-t MS] txinc PATH COUNT\n"
 	    "       xs_raw notify DIR DOMID\n", stderr);
 	return EXIT_USAGE;
 }
@@ -455,6 +462,102 @@ cmd_watch(int argc, char **argv)
 	return 0;
 }
 
+/* One transaction of txinc: 0 committed, EAGAIN lost, else broken. */
+static int
+txinc_once(int fd, uint32_t *id, char *path)
+{
+	char txid[16], val[32], *args[2];
+	struct packet pk;
+	struct xsd_sockmsg hdr;
+	char buf[PAYLOAD_MAX];
+	size_t len;
+	int64_t deadline;
+	uint32_t tx;
+	int err;
+
+	args[0] = (char *)"";
+	if ((err = request(fd, ++*id, XS_TRANSACTION_START, 1, args, &pk)))
+		return err;
+	if (pk.hdr.type == XS_ERROR)
+		return EIO;
+	tx = (uint32_t)strtoul(pk.body, NULL, 10);
+	snprintf(txid, sizeof(txid), "%u", tx);
+	/* READ and WRITE carry the transaction id in the header. */
+	len = strlen(path) + 1;
+	memcpy(buf, path, len);
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.type = XS_READ;
+	hdr.req_id = ++*id;
+	hdr.tx_id = tx;
+	hdr.len = (uint32_t)len;
+	deadline = now_ms() + timeout_ms;
+	if ((err = write_all(fd, &hdr, sizeof(hdr))) != 0 ||
+	    (err = write_all(fd, buf, len)) != 0 ||
+	    (err = recv_packet(fd, &pk, deadline)) != 0)
+		return err;
+	snprintf(val, sizeof(val), "%ld", pk.hdr.type == XS_ERROR ? 0L :
+	    strtol(pk.body, NULL, 10) + 1);
+	len = strlen(path) + 1 + strlen(val);
+	memcpy(buf + strlen(path) + 1, val, strlen(val));
+	hdr.type = XS_WRITE;
+	hdr.req_id = ++*id;
+	hdr.len = (uint32_t)len;
+	if ((err = write_all(fd, &hdr, sizeof(hdr))) != 0 ||
+	    (err = write_all(fd, buf, len)) != 0 ||
+	    (err = recv_packet(fd, &pk, deadline)) != 0)
+		return err;
+	hdr.type = XS_TRANSACTION_END;
+	hdr.req_id = ++*id;
+	hdr.len = 2;
+	if ((err = write_all(fd, &hdr, sizeof(hdr))) != 0 ||
+	    (err = write_all(fd, "T", 2)) != 0 ||
+	    (err = recv_packet(fd, &pk, deadline)) != 0)
+		return err;
+	if (pk.hdr.type != XS_ERROR)
+		return 0;
+	return strcmp(pk.body, "EAGAIN") == 0 ? EAGAIN : EIO;
+}
+
+static int
+cmd_txinc(int argc, char **argv)
+{
+	unsigned long count, done, attempts = 0, max = 0, this;
+	uint32_t id = 0;
+	int64_t start;
+	int fd, st, err;
+
+	if (argc != 2 || (count = strtoul(argv[1], NULL, 10)) == 0)
+		return usage();
+	if ((st = sock_open(&fd)) != 0)
+		return st;
+	for (done = 0; done < count; done++) {
+		start = now_ms();
+		this = 0;
+		do {
+			this++;
+			err = txinc_once(fd, &id, argv[0]);
+		} while (err == EAGAIN && now_ms() - start < timeout_ms);
+		attempts += this;
+		if (this > max)
+			max = this;
+		if (err == EAGAIN) {
+			printf("commits %lu attempts %lu max %lu\n", done,
+			    attempts, max);
+			fprintf(stderr, "xs_raw: no commit in %d ms (%lu "
+			    "attempts)\n", timeout_ms, this);
+			close(fd);
+			return EXIT_ERROR_REPLY;
+		}
+		if (err != 0) {
+			close(fd);
+			return broken("txinc", err);
+		}
+	}
+	close(fd);
+	printf("commits %lu attempts %lu max %lu\n", count, attempts, max);
+	return 0;
+}
+
 static int
 cmd_notify(int argc, char **argv)
 {
@@ -506,5 +609,7 @@ main(int argc, char **argv)
 		return cmd_watch(argc - 1, argv + 1);
 	if (strcmp(argv[0], "notify") == 0)
 		return cmd_notify(argc - 1, argv + 1);
+	if (strcmp(argv[0], "txinc") == 0)
+		return cmd_txinc(argc - 1, argv + 1);
 	return usage();
 }

@@ -344,6 +344,29 @@ START_TEST(tx_priority_lapses_when_idle)
 }
 END_TEST
 
+START_TEST(tx_priority_waiting_only_for_privileged_and_droppable)
+{
+	struct store_tx *starving, *other;
+
+	ck_assert(!store_priority_waiting(st));
+	starving = start(3);
+	ck_assert(store_priority_waiting(st));
+	/* Dropped (the daemon's time bound): others commit again. */
+	expect(starving, "/tool", "");
+	store_priority_drop(st);
+	ck_assert(!store_priority_waiting(st));
+	other = start(0);
+	put(other, "/tool", "x");
+	ck_assert_int_eq(commit(other), 0);
+	talloc_free(starving);
+	/* A guest's priority holds nobody back. */
+	ck_assert_int_eq(store_domain_add(st, 5), 0);
+	ck_assert_int_eq(store_tx_start(st, &dom5, 3, ctx, &starving), 0);
+	ck_assert(!store_priority_waiting(st));
+	talloc_free(starving);
+}
+END_TEST
+
 START_TEST(tx_empty_commit_and_abort)
 {
 	ck_assert_int_eq(commit(start(0)), 0);
@@ -372,6 +395,8 @@ tx_suite(void)
 	tcase_add_test(tc, tx_quota_transactions_and_transaction_nodes);
 	tcase_add_test(tc, tx_starving_client_gets_priority);
 	tcase_add_test(tc, tx_priority_lapses_when_idle);
+	tcase_add_test(tc,
+	    tx_priority_waiting_only_for_privileged_and_droppable);
 	tcase_add_test(tc, tx_empty_commit_and_abort);
 	suite_add_tcase(s, tc);
 	return s;
