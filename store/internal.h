@@ -16,6 +16,15 @@
 #include "store/store.h"
 #include "store/watch_index.h"
 
+/*
+ * One node, in one allocation with its name and (up to the size it was
+ * created with) its value; a single permission entry lives in perm0. Only
+ * a value that outgrows its room, or a list of several entries, takes a
+ * separate malloc. Readers use value and perms; only tree.c (and tx.c's
+ * commit, through tree_take_value / tree_free_perms) changes them.
+ * Widths: a component is under 4096 bytes, a list under 2048 entries (both
+ * fit a 4096-byte payload); a value under 4 GiB.
+ */
 struct node {
 	struct node	*parent;	/* NULL for "/" and special nodes */
 	struct node	*first_child;	/* children in insertion order */
@@ -23,20 +32,24 @@ struct node {
 	struct node	*prev;		/* siblings */
 	struct node	*next;
 	struct node	*hnext;		/* chain in the (parent, name) hash */
-	char		*value;		/* malloc'ed, NULL when vallen == 0 */
-	size_t		 vallen;
-	struct store_perm *perms;	/* malloc'ed, nperms >= 1 */
-	unsigned int	 nperms;
-	unsigned int	 nchildren;
-	size_t		 childlen;	/* bytes of the packed child list */
+	char		*value;		/* NULL when vallen == 0; inline (after
+					   name) or malloc'ed */
+	struct store_perm *perms;	/* &perm0 or malloc'ed; nperms >= 1 */
 	uint64_t	 gen;		/* changes with value or permissions */
 	uint64_t	 cgen;		/* changes with the child list */
 	uint64_t	 pgen;		/* when the permissions were set: entries
 					   naming a domain known only later are
 					   ignored (XSA-322) */
+	struct store_perm perm0;	/* the list when it has one entry */
+	uint32_t	 vallen;
+	uint32_t	 valcap;	/* room for a value after name[] */
+	uint32_t	 nchildren;
+	uint32_t	 childlen;	/* bytes of the packed child list */
 	uint32_t	 hash;		/* hash of (parent, name) */
-	size_t		 namelen;
-	char		 name[];	/* NUL-terminated component */
+	uint16_t	 nperms;
+	uint16_t	 namelen;
+	char		 name[];	/* NUL-terminated component, then the
+					   inline value's room */
 };
 
 /* Per-domain accounting and quotas. */
@@ -92,6 +105,8 @@ int tree_set_value(struct store *st, struct node *n, const void *val,
     size_t vallen);
 int tree_set_perms(struct store *st, struct node *n,
     const struct store_perm *perms, unsigned int nperms);
+void tree_take_value(struct node *n, char *val, size_t vallen);
+void tree_free_perms(const struct node *n, struct store_perm *perms);
 void tree_remove(struct store *st, struct node *n, const char *path);
 size_t tree_node_size(const struct node *n);
 void tree_fire(struct store *st, const char *path, enum watch_match m,

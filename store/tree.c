@@ -12,7 +12,14 @@
  *  - parent->nchildren and parent->childlen (bytes of the packed child list)
  *    always match the list.
  *  - Every node is charged to the domain of its owner (perms[0].domid) while
- *    linked; tree_link and tree_remove move the charge, nothing else does.
+ *    linked: one node and its bytes (tree_node_mem). tree_link and
+ *    tree_remove take and give back the charge; every change to a linked
+ *    node's value, permissions or owner gives it back before and takes it
+ *    again after, so it always matches the node.
+ *  - Memory: a node is one allocation (struct, name, and room for the value
+ *    it was created with); one permission entry is kept in the struct. A
+ *    node whose value grows past that room, or that gets several entries,
+ *    has one more allocation for it.
  *  - gen changes whenever value or permissions change, cgen whenever the
  *    child list changes; both come from the store's global counter, so a
  *    node deleted and re-created never repeats an old value.
@@ -131,6 +138,28 @@ tree_lookup(struct store *st, const char *path)
 	return n;
 }
 
+/* The room for a value inside n's own allocation. */
+static char *
+inline_value(struct node *n)
+{
+	return n->name + n->namelen + 1;
+}
+
+/* Frees n's value if it has its own allocation. */
+static void
+free_value(struct node *n)
+{
+	if (n->value != NULL && n->value != inline_value(n))
+		free(n->value);
+}
+
+void
+tree_free_perms(const struct node *n, struct store_perm *perms)
+{
+	if (perms != &n->perm0)
+		free(perms);
+}
+
 int
 tree_node_new(struct store *st, const char *name, size_t namelen,
     const void *val, size_t vallen, const struct store_perm *perms,
@@ -139,32 +168,35 @@ tree_node_new(struct store *st, const char *name, size_t namelen,
 	struct node *n;
 
 	(void)st;
-	if (nperms == 0)
+	if (nperms == 0 || nperms > UINT16_MAX || namelen > UINT16_MAX ||
+	    vallen > UINT32_MAX)
 		return EINVAL;
-	n = calloc(1, sizeof(*n) + namelen + 1);
+	n = calloc(1, sizeof(*n) + namelen + 1 + vallen);
 	if (n == NULL)
 		return ENOMEM;
 	memcpy(n->name, name, namelen);
 	n->name[namelen] = '\0';
-	n->namelen = namelen;
+	n->namelen = (uint16_t)namelen;
 	if (vallen > 0) {
-		n->value = malloc(vallen);
-		if (n->value == NULL)
-			goto nomem;
+		n->value = inline_value(n);
 		memcpy(n->value, val, vallen);
-		n->vallen = vallen;
+		n->vallen = (uint32_t)vallen;
+		n->valcap = (uint32_t)vallen;
 	}
-	n->perms = malloc(nperms * sizeof(*perms));
-	if (n->perms == NULL)
-		goto nomem;
-	memcpy(n->perms, perms, nperms * sizeof(*perms));
-	n->nperms = nperms;
+	if (nperms == 1) {
+		n->perm0 = perms[0];
+		n->perms = &n->perm0;
+	} else {
+		n->perms = malloc(nperms * sizeof(*perms));
+		if (n->perms == NULL) {
+			free(n);
+			return ENOMEM;
+		}
+		memcpy(n->perms, perms, nperms * sizeof(*perms));
+	}
+	n->nperms = (uint16_t)nperms;
 	*out = n;
 	return 0;
-nomem:
-	free(n->value);
-	free(n);
-	return ENOMEM;
 }
 
 void
@@ -172,9 +204,31 @@ tree_node_free(struct node *n)
 {
 	if (n == NULL)
 		return;
-	free(n->value);
-	free(n->perms);
+	free_value(n);
+	tree_free_perms(n, n->perms);
 	free(n);
+}
+
+/*
+ * Makes val (malloc'ed, or NULL when vallen is 0) n's value, freeing the
+ * old one; a value that fits the node's own room is copied there and val
+ * freed. Does not charge or stamp: the caller does.
+ */
+void
+tree_take_value(struct node *n, char *val, size_t vallen)
+{
+	free_value(n);
+	if (vallen == 0) {
+		free(val);
+		n->value = NULL;
+	} else if (vallen <= n->valcap) {
+		n->value = inline_value(n);
+		memcpy(n->value, val, vallen);
+		free(val);
+	} else {
+		n->value = val;
+	}
+	n->vallen = (uint32_t)vallen;
 }
 
 /* Links a new node as the last child of parent. Cannot fail. */
@@ -211,7 +265,9 @@ tree_set_value(struct store *st, struct node *n, const void *val,
 {
 	char *nv = NULL;
 
-	if (vallen > 0) {
+	if (vallen > UINT32_MAX)
+		return EINVAL;
+	if (vallen > n->valcap) {
 		nv = malloc(vallen);
 		if (nv == NULL)
 			return ENOMEM;
@@ -219,9 +275,15 @@ tree_set_value(struct store *st, struct node *n, const void *val,
 	}
 	if (tree_node_counted(st, n))
 		domain_charge_node(st, n, -1);
-	free(n->value);
+	if (nv == NULL && vallen > 0) {
+		/* Before the old value goes: val may be (in) it. */
+		memmove(inline_value(n), val, vallen);
+	}
+	free_value(n);
+	if (nv == NULL && vallen > 0)
+		nv = inline_value(n);
 	n->value = nv;
-	n->vallen = vallen;
+	n->vallen = (uint32_t)vallen;
 	if (tree_node_counted(st, n))
 		domain_charge_node(st, n, 1);
 	n->gen = ++st->gen;
@@ -232,20 +294,24 @@ int
 tree_set_perms(struct store *st, struct node *n,
     const struct store_perm *perms, unsigned int nperms)
 {
-	struct store_perm *np;
+	struct store_perm *np = &n->perm0;
 	bool counted = tree_node_counted(st, n);
 
-	if (nperms == 0)
+	if (nperms == 0 || nperms > UINT16_MAX)
 		return EINVAL;
-	np = malloc(nperms * sizeof(*np));
-	if (np == NULL)
-		return ENOMEM;
-	memcpy(np, perms, nperms * sizeof(*np));
+	if (nperms > 1) {
+		np = malloc(nperms * sizeof(*np));
+		if (np == NULL)
+			return ENOMEM;
+		memcpy(np, perms, nperms * sizeof(*np));
+	}
 	if (counted)
 		domain_charge_node(st, n, -1);
-	free(n->perms);
+	if (nperms == 1)
+		n->perm0 = perms[0];	/* perms may be n->perms: copy first */
+	tree_free_perms(n, n->perms);
 	n->perms = np;
-	n->nperms = nperms;
+	n->nperms = (uint16_t)nperms;
 	if (counted)
 		domain_charge_node(st, n, 1);
 	n->gen = ++st->gen;

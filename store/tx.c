@@ -957,15 +957,15 @@ apply(struct store *st, struct tx_entry *e)
 	oldpgen = n->pgen;
 	domain_charge_node(st, n, -1);
 	if (e->val_set) {
-		free(n->value);
-		n->value = e->newval;
-		n->vallen = e->newval != NULL ? e->vallen : 0;
+		tree_take_value(n, e->newval,
+		    e->newval != NULL ? e->vallen : 0);
 		e->newval = NULL;
 		n->gen = ++st->gen;
 	}
 	if (e->perms_set) {
+		/* The old list stays valid for the events below. */
 		n->perms = e->newperms;
-		n->nperms = e->nperms;
+		n->nperms = (uint16_t)e->nperms;
 		e->newperms = NULL;
 		n->gen = ++st->gen;
 		n->pgen = e->pgen == UINT64_MAX ? n->gen : e->pgen;
@@ -989,7 +989,7 @@ apply(struct store *st, struct tx_entry *e)
 		watches_fire(st, e->path, WATCH_MATCH_TREE, &fp);
 	}
 	if (n->perms != old)
-		free(old);
+		tree_free_perms(n, old);
 }
 
 int
