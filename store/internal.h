@@ -85,7 +85,8 @@ struct store {
 	struct domain_acct **domains;	/* indexed by domid, NULL = unknown */
 	size_t		 ntx;		/* open transactions */
 	uint64_t	 tx_seq;	/* transaction sequence numbers */
-	struct store_tx	*prio_tx;	/* a starving transaction with priority */
+	struct store_tx	*starving;	/* transactions with priority (tx.c) */
+	unsigned int	 nstarving_priv; /* of them, privileged clients' */
 	char		*pathbuf;	/* scratch for paths during walks */
 	store_domain_exists_fn *exists_fn;
 	void		*exists_arg;

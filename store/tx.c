@@ -25,9 +25,13 @@
  * with 7 and fails with EAGAIN, applying nothing.
  *
  * Starvation: a client that lost STARVING_LOSSES commits in a row opens its
- * next transaction with priority (one at a time, store->prio_tx). While it
- * is open, any other commit that would change a node it read gets EAGAIN
- * instead, so the starving client's commit can only be beaten by
+ * next transaction with priority (store->starving lists them). Priorities
+ * are ranked: more losses first, then the older transaction. While one is
+ * open, any commit of a lower-ranked transaction that would change a node
+ * it read gets EAGAIN instead. Many clients fighting over one node thus
+ * take turns in the order they have been waiting, and no one waits much
+ * longer than the others; the top-ranked client's commit can only be
+ * beaten by
  * non-transactional writes; for a privileged client the daemon also holds
  * back unprivileged guests meanwhile (store_priority_waiting, daemon/
  * prio.c), which closes that gap too (XSA-206). The priority lapses after
@@ -99,6 +103,10 @@ struct store_tx {
 	unsigned int	 nhiding;	/* entries hiding a live subtree */
 	unsigned int	 created;	/* nodes created (for the quota) */
 	unsigned int	 prio_blocks;	/* commits refused for our priority */
+	unsigned int	 losses;	/* its client's lost commits in a row */
+	uint64_t	 seq;		/* start order */
+	bool		 starving;	/* on st->starving */
+	struct store_tx	*snext, **sprevp;
 	bool		 failed;	/* an error inside: commit gives ENOMEM */
 	uint64_t	 charged;	/* bytes charged to the caller's domain */
 };
@@ -125,6 +133,46 @@ path_hash(const char *p)
 	return h;
 }
 
+/* Takes tx off the priority list (if it is on it). */
+static void
+starving_remove(struct store_tx *tx)
+{
+	if (!tx->starving)
+		return;
+	*tx->sprevp = tx->snext;
+	if (tx->snext != NULL)
+		tx->snext->sprevp = tx->sprevp;
+	tx->starving = false;
+	if (tx->who->priv && tx->st->nstarving_priv > 0)
+		tx->st->nstarving_priv--;
+}
+
+static void
+starving_add(struct store_tx *tx)
+{
+	struct store *st = tx->st;
+
+	tx->snext = st->starving;
+	if (st->starving != NULL)
+		st->starving->sprevp = &tx->snext;
+	tx->sprevp = &st->starving;
+	st->starving = tx;
+	tx->starving = true;
+	if (tx->who->priv)
+		st->nstarving_priv++;
+}
+
+/* Does p's priority rank above tx's? */
+static bool
+outranks(const struct store_tx *p, const struct store_tx *tx)
+{
+	if (!tx->starving)
+		return true;
+	if (p->losses != tx->losses)
+		return p->losses > tx->losses;
+	return p->seq < tx->seq;
+}
+
 static int
 tx_destroy(struct store_tx *tx)
 {
@@ -136,21 +184,21 @@ tx_destroy(struct store_tx *tx)
 	domain_charge_mem(st, tx->who->domid, -(int64_t)tx->charged);
 	if (st->ntx > 0)
 		st->ntx--;
-	if (st->prio_tx == tx)
-		st->prio_tx = NULL;
+	starving_remove(tx);
 	return 0;
 }
 
 bool
 store_priority_waiting(const struct store *st)
 {
-	return st->prio_tx != NULL && st->prio_tx->who->priv;
+	return st->nstarving_priv > 0;
 }
 
 void
 store_priority_drop(struct store *st)
 {
-	st->prio_tx = NULL;
+	while (st->starving != NULL)
+		starving_remove(st->starving);
 }
 
 const struct store_caller *
@@ -188,8 +236,10 @@ store_tx_start(struct store *st, const struct store_caller *who,
 	st->ntx++;
 	talloc_set_destructor(tx, tx_destroy);
 	tx_charge(tx, TX_BASE_MEM);
-	if (losses >= STARVING_LOSSES && st->prio_tx == NULL)
-		st->prio_tx = tx;
+	tx->losses = losses;
+	tx->seq = ++st->tx_seq;
+	if (losses >= STARVING_LOSSES)
+		starving_add(tx);
 	*out = tx;
 	return 0;
 }
@@ -795,16 +845,13 @@ tx_set_perms(struct store *st, struct store_tx *tx, const char *path,
 
 /* ---- commit ---- */
 
-/* Would applying tx change something the prioritised transaction read? */
+/* Would applying tx change something p read? */
 static bool
-blocked_by_priority(const struct store_tx *tx)
+conflicts_with(const struct store_tx *tx, const struct store_tx *p)
 {
-	const struct store_tx *p = tx->st->prio_tx;
 	const struct tx_entry *e, *pe;
 	char buf[XS_PATH_SCRATCH];
 
-	if (p == NULL || p == tx)
-		return false;
 	for (e = tx->first; e != NULL; e = e->next) {
 		if (!e->val_set && !e->perms_set && !e->removed && !e->fresh)
 			continue;
@@ -818,6 +865,27 @@ blocked_by_priority(const struct store_tx *tx)
 			if (pe != NULL && pe->dir_read)
 				return true;
 		}
+	}
+	return false;
+}
+
+/*
+ * Would tx's commit change what a transaction of higher priority read?
+ * Charges the refusal to that transaction; one refused too often loses
+ * its priority (an idle client must not block the others for ever).
+ */
+static bool
+blocked_by_priority(struct store_tx *tx)
+{
+	struct store_tx *p, *next;
+
+	for (p = tx->st->starving; p != NULL; p = next) {
+		next = p->snext;
+		if (p == tx || !outranks(p, tx) || !conflicts_with(tx, p))
+			continue;
+		if (++p->prio_blocks >= PRIO_MAX_BLOCKS)
+			starving_remove(p);
+		return true;
 	}
 	return false;
 }
@@ -1001,11 +1069,8 @@ store_tx_commit(struct store *st, struct store_tx *tx)
 
 	if (tx->failed)
 		return ENOMEM;
-	if (blocked_by_priority(tx)) {
-		if (++st->prio_tx->prio_blocks >= PRIO_MAX_BLOCKS)
-			st->prio_tx = NULL;
+	if (blocked_by_priority(tx))
 		return EAGAIN;
-	}
 	if (!read_set_valid(tx))
 		return EAGAIN;
 	if (domain_check_nodes(st, tx->who, tx->created) != 0)

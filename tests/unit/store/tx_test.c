@@ -344,6 +344,27 @@ START_TEST(tx_priority_lapses_when_idle)
 }
 END_TEST
 
+START_TEST(tx_starving_clients_take_turns_by_losses_then_age)
+{
+	struct store_tx *a, *b, *c;
+
+	put(NULL, "/n", "0");
+	a = start(3);
+	b = start(5);		/* lost more: goes first */
+	c = start(5);		/* as many, but younger than b */
+	expect(a, "/n", "0");
+	expect(b, "/n", "0");
+	expect(c, "/n", "0");
+	put(a, "/n", "a");
+	put(b, "/n", "b");
+	put(c, "/n", "c");
+	ck_assert_int_eq(commit(a), EAGAIN);
+	ck_assert_int_eq(commit(c), EAGAIN);
+	ck_assert_int_eq(commit(b), 0);
+	expect(NULL, "/n", "b");
+}
+END_TEST
+
 START_TEST(tx_priority_waiting_only_for_privileged_and_droppable)
 {
 	struct store_tx *starving, *other;
@@ -395,6 +416,7 @@ tx_suite(void)
 	tcase_add_test(tc, tx_quota_transactions_and_transaction_nodes);
 	tcase_add_test(tc, tx_starving_client_gets_priority);
 	tcase_add_test(tc, tx_priority_lapses_when_idle);
+	tcase_add_test(tc, tx_starving_clients_take_turns_by_losses_then_age);
 	tcase_add_test(tc,
 	    tx_priority_waiting_only_for_privileged_and_droppable);
 	tcase_add_test(tc, tx_empty_commit_and_abort);
