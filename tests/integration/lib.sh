@@ -12,12 +12,22 @@
 # Every client runs under `timeout` (CLIENT_TIMEOUT s; a slow step can say
 # `CLIENT_TIMEOUT=100 ok cmd...`): a daemon that stops answering fails the
 # test instead of hanging it.
+#
+# XS_TIME_FACTOR (an integer, 1; run.sh passes it on, `make valgrind` sets
+# it) multiplies every time limit here: CLIENT_TIMEOUT where a client is
+# started (so a test's own CLIENT_TIMEOUT=100 is scaled too) and the waits
+# for a watcher's next line. `scaled N` prints N times the factor.
 
 : "${XENSTORED_PATH:?}" "${TESTDIR:?}"
 
 # shellcheck disable=SC2034 # used by the test files
 XEN_BIN=/usr/lib/xen-4.17/bin
 CLIENT_TIMEOUT=${CLIENT_TIMEOUT:-20}
+XS_TIME_FACTOR=${XS_TIME_FACTOR:-1}
+
+scaled() {
+	echo $(($1 * XS_TIME_FACTOR))
+}
 OUT=$TESTDIR/stdout
 ERR=$TESTDIR/stderr
 rc=0
@@ -31,9 +41,11 @@ fail() {
 # exit status in $rc. Never fails by itself.
 run() {
 	rc=0
-	timeout -k 2 "$CLIENT_TIMEOUT" "$@" >"$OUT" 2>"$ERR" || rc=$?
+	local secs
+	secs=$(scaled "$CLIENT_TIMEOUT")
+	timeout -k 2 "$secs" "$@" >"$OUT" 2>"$ERR" || rc=$?
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-		fail "timed out after ${CLIENT_TIMEOUT}s: $*"
+		fail "timed out after ${secs}s: $*"
 	fi
 	return 0
 }
@@ -136,19 +148,20 @@ ls_p_line() {
 watch_start() {
 	rm -f "$TESTDIR/watch.fifo"
 	mkfifo "$TESTDIR/watch.fifo" || fail "mkfifo"
-	timeout -k 2 "$CLIENT_TIMEOUT" xenstore-watch "$@" \
+	timeout -k 2 "$(scaled "$CLIENT_TIMEOUT")" xenstore-watch "$@" \
 	    >"$TESTDIR/watch.fifo" 2>"$TESTDIR/watch.err" &
 	watch_pid=$!
 	exec 3<"$TESTDIR/watch.fifo"
 }
 
-# watch_next LINE: the watcher's next line is LINE (waits at most 10 s).
+# watch_next LINE: the watcher's next line is LINE (waits at most 10 s,
+# scaled).
 # The first line is the initial event, which the client prints only after
 # the daemon acknowledged the WATCH: changes made after it must be seen.
 watch_next() {
 	local line
-	if ! IFS= read -r -t 10 line <&3; then
-		fail "xenstore-watch printed no line within 10 s (wanted '$1');" \
+	if ! IFS= read -r -t "$(scaled 10)" line <&3; then
+		fail "xenstore-watch printed no line within $(scaled 10) s (wanted '$1');" \
 		    "its stderr: $(cat "$TESTDIR/watch.err")"
 	fi
 	[ "$line" = "$1" ] || fail "xenstore-watch printed '$line', expected '$1'"
@@ -159,8 +172,8 @@ watch_next() {
 watch_next_set() {
 	local line got=() _
 	for _ in "$@"; do
-		if ! IFS= read -r -t 10 line <&3; then
-			fail "xenstore-watch printed no line within 10 s" \
+		if ! IFS= read -r -t "$(scaled 10)" line <&3; then
+			fail "xenstore-watch printed no line within $(scaled 10) s" \
 			    "(got so far: ${got[*]}; wanted: $*)"
 		fi
 		got+=("$line")
@@ -178,7 +191,7 @@ watch_end() {
 	wait "$watch_pid" || st=$?
 	[ "$st" -eq 0 ] || fail "xenstore-watch exited with status $st;" \
 	    "stderr: $(cat "$TESTDIR/watch.err")"
-	if IFS= read -r -t 5 line <&3; then
+	if IFS= read -r -t "$(scaled 5)" line <&3; then
 		fail "xenstore-watch printed an extra line '$line'"
 	fi
 	exec 3<&-

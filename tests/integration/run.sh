@@ -22,6 +22,17 @@
 #
 # Output: one "PASS name" / "FAIL name" line per test, then exactly
 # "N passed, M failed". Exit status 1 if M > 0.
+#
+# Under valgrind (`make valgrind`):
+#   XSTORED_WRAP    a command prefix for every daemon started, split into
+#                   words (tests/valgrind/memcheck.sh). The daemon then runs
+#                   with XSTORED_WRAP_DIR=<test dir>/wrap, where the wrapper
+#                   leaves its logs; a test fails if a log there is not
+#                   empty, and a failed test prints those logs whole.
+#   XS_TIME_FACTOR  an integer (1) every timeout is multiplied by: the
+#                   runner's and the helpers' (lib.sh: CLIENT_TIMEOUT,
+#                   a test's own CLIENT_TIMEOUT=N included, and the waits
+#                   for a watcher's line).
 
 set -u
 
@@ -32,9 +43,20 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 RAW=$BUILD/tests/integration/raw_test
 FILTER=${1:-}
 
-START_TIMEOUT=5		# seconds for the socket to accept
-STOP_TIMEOUT=5		# seconds for the daemon to exit after SIGTERM
-TEST_TIMEOUT=150	# seconds for one whole test
+XSTORED_WRAP=${XSTORED_WRAP:-}
+XS_TIME_FACTOR=${XS_TIME_FACTOR:-1}
+case $XS_TIME_FACTOR in
+'' | *[!0-9]* | 0)
+	echo "run.sh: XS_TIME_FACTOR must be a positive integer" >&2
+	exit 2
+	;;
+esac
+export XS_TIME_FACTOR
+read -ra wrap <<<"$XSTORED_WRAP"
+
+START_TIMEOUT=$((5 * XS_TIME_FACTOR))	# seconds for the socket to accept
+STOP_TIMEOUT=$((5 * XS_TIME_FACTOR))	# seconds for the daemon to exit after SIGTERM
+TEST_TIMEOUT=$((150 * XS_TIME_FACTOR))	# seconds for one whole test
 LOG_TAIL=30		# daemon log lines shown for a failed test
 
 passed=0
@@ -59,9 +81,9 @@ alive() {
 # without it, a client that reads "/" does the same job.
 probe() {
 	if [ -x "$RAW" ]; then
-		timeout -k 1 2 "$RAW" --probe >/dev/null 2>&1
+		timeout -k 1 $((2 * XS_TIME_FACTOR)) "$RAW" --probe >/dev/null 2>&1
 	else
-		timeout -k 1 2 xenstore-read / >/dev/null 2>&1
+		timeout -k 1 $((2 * XS_TIME_FACTOR)) xenstore-read / >/dev/null 2>&1
 	fi
 }
 
@@ -69,7 +91,9 @@ probe() {
 # sets $problem and returns 1.
 start_daemon() {
 	local dir=$1 i
-	XENSTORED_PATH=$dir/socket "$XSTORED" -N </dev/null >"$dir/daemon.log" 2>&1 &
+	mkdir -p "$dir/wrap"
+	XENSTORED_PATH=$dir/socket XSTORED_WRAP_DIR=$dir/wrap \
+	    "${wrap[@]}" "$XSTORED" -N </dev/null >"$dir/daemon.log" 2>&1 &
 	daemon_pid=$!
 	for ((i = 0; i < START_TIMEOUT * 20; i++)); do
 		if ! alive "$daemon_pid"; then
@@ -133,6 +157,16 @@ stop_daemon() {
 	return 1
 }
 
+# Sets $problem if the wrapper (valgrind) left a non-empty log in $1/wrap.
+check_wrap_logs() {
+	local log
+	for log in "$1"/wrap/*; do
+		if [ -s "$log" ]; then
+			problem="${problem:+$problem; }${wrap[0]##*/} reported errors in $log"
+		fi
+	done
+}
+
 cleanup() {
 	if [ -n "$daemon_pid" ]; then
 		kill -KILL "$daemon_pid" 2>/dev/null
@@ -182,6 +216,7 @@ run_one() {
 	elif [ -n "$dproblem" ]; then
 		problem=$dproblem
 	fi
+	check_wrap_logs "$dir"
 	if [ -z "$problem" ]; then
 		echo "PASS $name"
 		passed=$((passed + 1))
@@ -192,7 +227,7 @@ run_one() {
 }
 
 report_fail() {
-	local name=$1 dir=$2
+	local name=$1 dir=$2 log
 	echo "FAIL $name"
 	failed=$((failed + 1))
 	{
@@ -203,6 +238,11 @@ report_fail() {
 		fi
 		echo "    --- daemon log (last $LOG_TAIL lines of $dir/daemon.log):"
 		tail -n "$LOG_TAIL" "$dir/daemon.log" 2>/dev/null | sed 's/^/    | /'
+		for log in "$dir"/wrap/*; do
+			[ -s "$log" ] || continue
+			echo "    --- $log:"
+			sed 's/^/    | /' "$log"
+		done
 	} >&2
 }
 

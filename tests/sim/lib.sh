@@ -29,6 +29,9 @@ HV=$XS_GUEST_DIR
 XSCONTROL=$XEN_BIN/xenstore-control
 PAGE_FRESH="0 0 0 0 15 0 0 0"	# indexes, features (15), connection, error, port
 BG_TIMEOUT=${BG_TIMEOUT:-280}	# seconds a background client may live (the test: 300)
+# Every time limit below is scaled by XS_TIME_FACTOR (`scaled`, from the
+# integration lib.sh; `make valgrind` sets it): BG_TIMEOUT, wait_until's
+# SECONDS, the waits for a background client's next line, CLIENT_TIMEOUT.
 
 declare -A BG_PID BG_FD
 loop_count=0			# set by loop_stop
@@ -65,6 +68,7 @@ daemon_alive() {
 wait_until() {
 	local desc=$1 secs=$2 i
 	shift 2
+	secs=$(scaled "$secs")
 	for ((i = 0; i < secs * 50; i++)); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.02
@@ -85,9 +89,9 @@ new_domain() {
 new_domains() {
 	local i
 	for ((i = $1; i <= $2; i++)); do
-		timeout -k 2 "$CLIENT_TIMEOUT" "$XSGUEST" create "$i" ||
+		timeout -k 2 "$(scaled "$CLIENT_TIMEOUT")" "$XSGUEST" create "$i" ||
 		    fail "create $i"
-		[ "$(timeout -k 2 "$CLIENT_TIMEOUT" "$XSGUEST" introduce "$i")" = OK ] ||
+		[ "$(timeout -k 2 "$(scaled "$CLIENT_TIMEOUT")" "$XSGUEST" introduce "$i")" = OK ] ||
 		    fail "introduce $i"
 	done
 }
@@ -184,17 +188,18 @@ bg_start() {
 	shift
 	rm -f "$fifo"
 	mkfifo "$fifo" || fail "mkfifo $fifo"
-	timeout -k 2 "$BG_TIMEOUT" "$@" >"$fifo" 2>"$TESTDIR/$name.err" &
+	timeout -k 2 "$(scaled "$BG_TIMEOUT")" "$@" >"$fifo" 2>"$TESTDIR/$name.err" &
 	BG_PID[$name]=$!
 	exec {fd}<"$fifo"
 	BG_FD[$name]=$fd
 }
 
-# bg_next NAME LINE: NAME's next line is exactly LINE (waits at most 10 s).
+# bg_next NAME LINE: NAME's next line is exactly LINE (waits at most 10 s,
+# scaled).
 bg_next() {
 	local line
-	if ! IFS= read -r -t 10 line <&"${BG_FD[$1]}"; then
-		fail "$1 printed no line within 10 s (wanted '$2');" \
+	if ! IFS= read -r -t "$(scaled 10)" line <&"${BG_FD[$1]}"; then
+		fail "$1 printed no line within $(scaled 10) s (wanted '$2');" \
 		    "its stderr: $(cat "$TESTDIR/$1.err")"
 	fi
 	[ "$line" = "$2" ] || fail "$1 printed '$line', expected '$2'"
@@ -206,7 +211,7 @@ bg_end() {
 	wait "${BG_PID[$1]}" || st=$?
 	[ "$st" -eq 0 ] || fail "$1 exited with status $st;" \
 	    "stderr: $(cat "$TESTDIR/$1.err")"
-	if IFS= read -r -t 5 line <&"${BG_FD[$1]}"; then
+	if IFS= read -r -t "$(scaled 5)" line <&"${BG_FD[$1]}"; then
 		fail "$1 printed an extra line '$line'"
 	fi
 	bg_close "$1"
@@ -231,7 +236,7 @@ bg_stop() {
 spawn() {
 	local name=$1
 	shift
-	timeout -k 2 "$BG_TIMEOUT" "$@" >"$TESTDIR/$name.out" \
+	timeout -k 2 "$(scaled "$BG_TIMEOUT")" "$@" >"$TESTDIR/$name.out" \
 	    2>"$TESTDIR/$name.err" &
 	BG_PID[$name]=$!
 }

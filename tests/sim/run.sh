@@ -38,6 +38,20 @@
 # SIM_RECONNECTS (10000) and SIM_OTHERS (50); smaller values are for trying
 # things by hand only. On two cores the whole suite takes about 75 s, and
 # about 2 minutes under ASan, most of it the two scale tests.
+#
+# Under valgrind (`make valgrind`):
+#   XSTORED_WRAP    a command prefix for every daemon started, split into
+#                   words (tests/valgrind/memcheck.sh). The daemon then runs
+#                   with XSTORED_WRAP_DIR=<test dir>/wrap, where the wrapper
+#                   leaves its logs; a test fails if a log there is not
+#                   empty, and a failed test prints those logs whole.
+#   XS_TIME_FACTOR  an integer (1) every timeout is multiplied by: the
+#                   runner's, the helpers' (lib.sh and the integration
+#                   lib.sh: CLIENT_TIMEOUT, BG_TIMEOUT, wait_until, the
+#                   waits for a background client's line). Limits written
+#                   into a test as arguments (xs-guest -T 60, xs_raw
+#                   -t 60000) stay as they are: the clients do not run
+#                   under valgrind, and those limits leave room enough.
 
 set -u
 
@@ -49,9 +63,20 @@ XSGUEST=${XSGUEST:-$BUILD/xs-guest}
 XSRAW=${XSRAW:-$BUILD/tests/sim/xs_raw}
 FILTER=${1:-}
 
-START_TIMEOUT=10	# seconds for the sockets to answer
-STOP_TIMEOUT=10		# seconds for the daemon to exit after SIGTERM
-TEST_TIMEOUT=300	# seconds for one whole test
+XSTORED_WRAP=${XSTORED_WRAP:-}
+XS_TIME_FACTOR=${XS_TIME_FACTOR:-1}
+case $XS_TIME_FACTOR in
+'' | *[!0-9]* | 0)
+	echo "run.sh: XS_TIME_FACTOR must be a positive integer" >&2
+	exit 2
+	;;
+esac
+export XS_TIME_FACTOR
+read -ra wrap <<<"$XSTORED_WRAP"
+
+START_TIMEOUT=$((10 * XS_TIME_FACTOR))	# seconds for the sockets to answer
+STOP_TIMEOUT=$((10 * XS_TIME_FACTOR))	# seconds for the daemon to exit after SIGTERM
+TEST_TIMEOUT=$((300 * XS_TIME_FACTOR))	# seconds for one whole test
 LOG_TAIL=40		# daemon log lines shown for a failed test
 
 passed=0
@@ -77,7 +102,8 @@ alive() {
 
 # Does the dom0 socket answer a request?
 probe() {
-	[ "$(timeout -k 1 3 "$XSRAW" -t 2000 req GET_DOMAIN_PATH 0 \
+	[ "$(timeout -k 1 $((3 * XS_TIME_FACTOR)) "$XSRAW" \
+	    -t $((2000 * XS_TIME_FACTOR)) req GET_DOMAIN_PATH 0 \
 	    2>/dev/null)" = /local/domain/0 ]
 }
 
@@ -85,7 +111,9 @@ probe() {
 # sets $problem and returns 1.
 start_daemon() {
 	local dir=$1 i
-	XENSTORED_PATH=$dir/socket "$XSTORED" -N --hypervisor="sim:$dir/hv" \
+	mkdir -p "$dir/wrap"
+	XENSTORED_PATH=$dir/socket XSTORED_WRAP_DIR=$dir/wrap \
+	    "${wrap[@]}" "$XSTORED" -N --hypervisor="sim:$dir/hv" \
 	    </dev/null >"$dir/daemon.log" 2>&1 &
 	daemon_pid=$!
 	for ((i = 0; i < START_TIMEOUT * 20; i++)); do
@@ -151,6 +179,16 @@ stop_daemon() {
 	return 1
 }
 
+# Sets $problem if the wrapper (valgrind) left a non-empty log in $1/wrap.
+check_wrap_logs() {
+	local log
+	for log in "$1"/wrap/*; do
+		if [ -s "$log" ]; then
+			problem="${problem:+$problem; }${wrap[0]##*/} reported errors in $log"
+		fi
+	done
+}
+
 cleanup() {
 	if [ -n "$daemon_pid" ]; then
 		kill -KILL "$daemon_pid" 2>/dev/null
@@ -194,6 +232,7 @@ run_one() {
 	elif [ -n "$dproblem" ]; then
 		problem=$dproblem
 	fi
+	check_wrap_logs "$dir"
 	if [ -z "$problem" ]; then
 		echo "PASS $name"
 		if [ -s "$dir/notes" ]; then
@@ -207,7 +246,7 @@ run_one() {
 }
 
 report_fail() {
-	local name=$1 dir=$2
+	local name=$1 dir=$2 log
 	echo "FAIL $name"
 	failed=$((failed + 1))
 	{
@@ -218,6 +257,11 @@ report_fail() {
 		fi
 		echo "    --- daemon log (last $LOG_TAIL lines of $dir/daemon.log):"
 		tail -n "$LOG_TAIL" "$dir/daemon.log" 2>/dev/null | sed 's/^/    | /'
+		for log in "$dir"/wrap/*; do
+			[ -s "$log" ] || continue
+			echo "    --- $log:"
+			sed 's/^/    | /' "$log"
+		done
 	} >&2
 }
 
