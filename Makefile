@@ -3,12 +3,17 @@
 # Targets
 #   make              build the daemon ($(BUILD)/xstored, linked to ./xstored)
 #   make test         everything CI runs: check with gcc, check under
-#                     ASan+UBSan, unit tests under valgrind, a clang build,
-#                     the .deb, 60 s per fuzz harness, the Xen VM test
+#                     ASan+UBSan, valgrind (unit, integration and sim
+#                     suites), a clang build, the .deb, 60 s per fuzz
+#                     harness, the Xen VM test
 #   make check        layering check, unit tests (Check), integration tests,
 #                     operations tests (tests/ops: start-up, logs, control),
-#                     simulated guests (tests/sim), benchmark and fuzz smoke runs
+#                     simulated guests (tests/sim), one hostile guest per
+#                     security advisory (tests/security), benchmark and
+#                     fuzz smoke runs
 #   make sim          simulated-guest tests only (tests/sim/run.sh)
+#   make security     the per-advisory tests only (tests/security/run.sh)
+#   make valgrind     unit, integration and sim suites under memcheck
 #   make xen-vm-test  a real Xen 4.17 + dom0 + guests under QEMU (tests/xen-vm)
 #   make demo         start xstored in a temp dir and drive it with Debian's clients
 #   make unit         unit tests only
@@ -166,13 +171,19 @@ $(BUILD)/tests/sim/%: tests/sim/%.c
 sim: $(BUILD)/xstored $(BUILD)/xs-guest $(SIM_PROGS)
 	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/sim/run.sh
 
+# Security tests: one hostile guest or dom0 client per xenstore advisory
+# (tests/security/run.sh, docs/security.md).
+.PHONY: security
+security: $(BUILD)/xstored $(BUILD)/xs-guest $(SIM_PROGS)
+	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/security/run.sh
+
 integration: $(BUILD)/xstored $(INTEG_PROGS)
 	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/integration/run.sh
 
 ops: $(BUILD)/xstored $(OPS_PROGS)
 	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/ops/run.sh
 
-check: unit integration ops sim
+check: unit integration ops sim security
 
 deb:
 	@tests/ops/deb.sh $(abspath $(BUILD))/deb

@@ -224,6 +224,14 @@ domain_forget(struct daemon *d, struct domain *dom, const char *why)
 	d->ndomains--;
 	conn_ring_release(d, dom->conn);
 	talloc_free(dom);
+	/*
+	 * A stub domain outliving its target must not control the next
+	 * domain given that id.
+	 */
+	for (dom = d->domain_list; dom != NULL; dom = dom->next) {
+		if (dom->conn->who.target == domid)
+			dom->conn->who.target = STORE_DOMID_NONE;
+	}
 	err = store_domain_remove(d->store, domid, d->cfg.keep_orphans);
 	if (err != 0 && err != ENOENT)
 		log_warn("domain %u: forgetting it: %s", domid,

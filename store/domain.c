@@ -409,6 +409,33 @@ domain_check_nodes(const struct store *st, const struct store_caller *who,
 	return (uint64_t)d->nodes + add > q ? ENOSPC : 0;
 }
 
+/*
+ * May `who` create the chain of new nodes `rest` ("b/c/d", below an
+ * existing node), each with nperms entries? Every new node but the last
+ * holds the next one's name in its child list; the last holds vallen
+ * bytes. ENOSPC if one of them would pass node-size.
+ */
+int
+domain_check_chain_size(const struct store *st,
+    const struct store_caller *who, const char *rest, unsigned int nperms,
+    size_t vallen)
+{
+	unsigned int q = domain_quota_for(st, who, STORE_QUOTA_NODE_SIZE);
+	size_t base = 16 + 8 * (size_t)nperms;
+	const char *next;
+
+	if (q == 0)
+		return 0;
+	while ((next = strchr(rest, '/')) != NULL) {
+		rest = next + 1;
+		next = strchr(rest, '/');
+		if (base + (next != NULL ? (size_t)(next - rest) :
+		    strlen(rest)) + 1 > q)
+			return ENOSPC;
+	}
+	return base + vallen > q ? ENOSPC : 0;
+}
+
 /* May `who` make a node of `size` bytes? ENOSPC if not. */
 int
 domain_check_node_size(const struct store *st,

@@ -134,6 +134,9 @@ int domain_check_nodes(const struct store *st,
     const struct store_caller *who, unsigned int add);
 int domain_check_node_size(const struct store *st,
     const struct store_caller *who, size_t size);
+int domain_check_chain_size(const struct store *st,
+    const struct store_caller *who, const char *rest, unsigned int nperms,
+    size_t vallen);
 unsigned int domain_quota_for(const struct store *st,
     const struct store_caller *who, enum store_quota q);
 

@@ -173,8 +173,7 @@ ops_create_path(struct store *st, const struct store_caller *who,
 	if (perms == NULL)
 		return ENOMEM;
 	inherit_perms(who, a, perms, &nperms);
-	if (domain_check_node_size(st, who,
-	    16 + 8 * (size_t)nperms + vallen) != 0) {
+	if (domain_check_chain_size(st, who, rest, nperms, vallen) != 0) {
 		talloc_free(perms);
 		return ENOSPC;
 	}

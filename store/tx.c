@@ -601,7 +601,9 @@ tx_write(struct store *st, struct store_tx *tx, const char *path,
 	err = domain_check_nodes(st, tx->who, tx->created + k);
 	if (err != 0)
 		return err;
-	if (domain_check_node_size(st, tx->who, 16 + 8 * (size_t)a->nperms +
+	/* The new nodes below a: path past a's own path and its '/'. */
+	if (domain_check_chain_size(st, tx->who, path +
+	    (strcmp(a->path, "/") == 0 ? 1 : strlen(a->path) + 1), a->nperms,
 	    len) != 0)
 		return ENOSPC;
 	if (domain_check_mem(st, tx->who, len + k * (sizeof(struct tx_entry) +

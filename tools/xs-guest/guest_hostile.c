@@ -261,39 +261,66 @@ hostile_garbage(struct guest_conn *gc, const struct guest_scenario_opts *o)
 	return guest_step_barrier(gc);
 }
 
+/*
+ * Builds no-read's request in buf: READ path, or, with o->size > 0, WRITE
+ * path and o->size bytes of 'v'. Returns its length, 0 if it does not fit
+ * one packet.
+ */
+static size_t
+no_read_packet(struct guest_conn *gc, const struct guest_scenario_opts *o,
+    char *buf, size_t bufsize)
+{
+	const char *path = o->path != NULL ? o->path : GUEST_HOSTILE_PATH;
+	size_t plen = strlen(path) + 1, len;
+	struct xsd_sockmsg hdr;
+
+	len = plen + o->size;
+	if (len > XENSTORE_PAYLOAD_MAX || WIRE_HDR_SIZE + len > bufsize)
+		return 0;
+	hdr.type = o->size > 0 ? XS_WRITE : XS_READ;
+	hdr.req_id = guest_conn_next_id(gc);
+	hdr.tx_id = 0;
+	hdr.len = (uint32_t)len;
+	memcpy(buf, &hdr, WIRE_HDR_SIZE);
+	memcpy(buf + WIRE_HDR_SIZE, path, plen);
+	memset(buf + WIRE_HDR_SIZE + plen, 'v', o->size);
+	return WIRE_HDR_SIZE + len;
+}
+
 static int
 hostile_no_read(struct guest_conn *gc, const struct guest_scenario_opts *o)
 {
-	static const char path[] = "data/noread";
-	char pkt[WIRE_HDR_SIZE + sizeof(path)];
+	char pkt[WIRE_HDR_SIZE + XENSTORE_PAYLOAD_MAX];
 	void *page = guest_conn_page(gc);
-	struct xsd_sockmsg hdr;
-	size_t off, put;
+	size_t off, put, len;
+	uint32_t cons0;
 	int64_t end;
 	unsigned long sent;
 	int err;
 
+	len = no_read_packet(gc, o, pkt, sizeof(pkt));
+	if (len == 0) {
+		fprintf(stderr, "xs-guest: no-read: path and --size do not "
+		    "fit one packet\n");
+		return GUEST_USAGE;
+	}
 	end = guest_now_ms() + (o->duration_ms > 0 ? o->duration_ms :
 	    GUEST_HOSTILE_DURATION_MS);
+	cons0 = guest_ring_word(page, GUEST_RING_REQ_CONS);
 	sent = 0;
-	off = sizeof(pkt);
+	off = 0;
 	while (guest_now_ms() < end) {
-		if (off == sizeof(pkt)) {
-			hdr.type = XS_READ;
-			hdr.req_id = guest_conn_next_id(gc);
-			hdr.tx_id = 0;
-			hdr.len = sizeof(path);
-			memcpy(pkt, &hdr, WIRE_HDR_SIZE);
-			memcpy(pkt + WIRE_HDR_SIZE, path, sizeof(path));
+		if (off == len) {
+			len = no_read_packet(gc, o, pkt, sizeof(pkt));
 			off = 0;
 		}
 		/* guest_ring_put, not guest_conn_write: that would read. */
-		err = guest_ring_put(page, pkt + off, sizeof(pkt) - off, &put);
+		err = guest_ring_put(page, pkt + off, len - off, &put);
 		if (err != 0)
 			return guest_step_broken(gc, err, "no-read");
 		if (put > 0) {
 			off += put;
-			if (off == sizeof(pkt))
+			if (off == len)
 				sent++;
 			guest_conn_notify(gc);
 			continue;
@@ -308,6 +335,10 @@ hostile_no_read(struct guest_conn *gc, const struct guest_scenario_opts *o)
 	    guest_ring_word(page, GUEST_RING_REQ_CONS),
 	    guest_ring_word(page, GUEST_RING_RSP_PROD) -
 	    guest_ring_word(page, GUEST_RING_RSP_CONS));
+	/* Requests are all len bytes long: whole ones the daemon took. */
+	printf("consumed %lu\n", (unsigned long)((guest_ring_word(page,
+	    GUEST_RING_REQ_CONS) - cons0) / len));
+	fflush(stdout);
 	return GUEST_OK;
 }
 

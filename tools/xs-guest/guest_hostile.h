@@ -14,6 +14,9 @@
  *   no-read    requests for --duration ms, never consuming a reply: the
  *              rings fill up and the daemon must cope (check other
  *              guests meanwhile); always GUEST_OK unless the ring breaks.
+ *              READ of --path (default data/noread), or, with --size N,
+ *              WRITE of N bytes to it. Prints "consumed K" on stdout: the
+ *              whole requests the daemon took off the ring.
  *   zero-race  -n rounds of: a request in flight, then the first 2064
  *              bytes of the page zeroed with no handshake (old
  *              hvmloader). The error word is reported; then, if
@@ -28,6 +31,7 @@
 
 #define GUEST_HOSTILE_ROUNDS		20	/* default -n of zero-race */
 #define GUEST_HOSTILE_DURATION_MS	2000	/* default no-read run */
+#define GUEST_HOSTILE_PATH		"data/noread"	/* default no-read path */
 
 /* Runs hostile mode over gc. GUEST_USAGE for an unknown mode. */
 int	guest_hostile_run(struct guest_conn *gc, const char *mode,

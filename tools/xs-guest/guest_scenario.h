@@ -27,6 +27,9 @@ struct guest_scenario_opts {
 	int		 count;		/* rounds (hostile); 0 = default */
 	int		 duration_ms;	/* no-read's run time; 0 = default */
 	unsigned int	 seed;		/* garbage's random seed */
+	const char	*path;		/* no-read's path; NULL = default */
+	unsigned int	 size;		/* no-read: WRITE this many bytes
+					   (0 = READ the path instead) */
 };
 
 /*

@@ -410,6 +410,29 @@ cmd_txcommit(struct script *s, int argc, char **argv, size_t *lens)
 	return tx_end(s, 'T');
 }
 
+/*
+ * try-txcommit: TRANSACTION_END T, the id ends; the reply (OK, ERROR
+ * EAGAIN...) is printed, and an ERROR reply does not fail the script.
+ */
+static int
+cmd_try_txcommit(struct script *s, int argc, char **argv, size_t *lens)
+{
+	char word[2] = { 'T', '\0' };
+	char *args[1] = { word };
+	size_t ls[1] = { 1 };
+	uint32_t tx = s->tx;
+	int st;
+
+	(void)argc;
+	(void)argv;
+	(void)lens;
+	s->tx = 0;
+	s->allow_error = true;
+	st = req_print(s, tx, XS_TRANSACTION_END, 1, args, ls);
+	s->allow_error = false;
+	return st;
+}
+
 static int
 cmd_txabort(struct script *s, int argc, char **argv, size_t *lens)
 {
@@ -494,6 +517,37 @@ cmd_raw(struct script *s, int argc, char **argv, size_t *lens)
 
 bad:
 	fprintf(stderr, "xs-guest: raw: want pairs of hex digits\n");
+	return GUEST_USAGE;
+}
+
+/*
+ * poke OFFSET VALUE: stores a 32-bit word into the page, as a hostile
+ * guest may store anything anywhere at any time; no notify.
+ */
+static int
+cmd_poke(struct script *s, int argc, char **argv, size_t *lens)
+{
+	unsigned long off, v;
+	char *end;
+
+	(void)argc;
+	(void)lens;
+	errno = 0;
+	off = strtoul(argv[0], &end, 0);
+	if (errno != 0 || end == argv[0] || *end != '\0' || off % 4 != 0 ||
+	    off > 4092)
+		goto bad;
+	v = strtoul(argv[1], &end, 0);
+	if (errno != 0 || end == argv[1] || *end != '\0' || v > UINT32_MAX ||
+	    argv[1][0] == '-')
+		goto bad;
+	guest_conn_logf(s->gc, "step: poke %lu = %lu", off, v);
+	guest_ring_set_word(guest_conn_page(s->gc), off, (uint32_t)v);
+	return GUEST_OK;
+
+bad:
+	fprintf(stderr, "xs-guest: poke: want OFFSET (a multiple of 4, under "
+	    "4096) and a 32-bit VALUE\n");
 	return GUEST_USAGE;
 }
 
@@ -596,11 +650,13 @@ static const struct command commands[] = {
 	{ "txstart",		0, 0,  true,  cmd_txstart },
 	{ "txcommit",		0, 0,  true,  cmd_txcommit },
 	{ "txabort",		0, 0,  true,  cmd_txabort },
+	{ "try-txcommit",	0, 0,  false, cmd_try_txcommit },
 	{ "reset-watches",	0, 0,  true,  cmd_reset_watches },
 	{ "reconnect",		0, 0,  false, cmd_reconnect },
 	{ "req",		1, -1, true,  cmd_req },
 	{ "expect-error",	2, -1, false, cmd_expect_error },
 	{ "raw",		1, -1, false, cmd_raw },
+	{ "poke",		2, 2,  false, cmd_poke },
 	{ "recv",		0, 0,  false, cmd_recv },
 	{ "sleep",		1, 1,  false, cmd_sleep },
 	{ "timeout",		1, 1,  false, cmd_timeout },

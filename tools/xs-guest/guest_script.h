@@ -24,6 +24,8 @@
  *   drop-events               drops every queued event
  *   txstart                   TRANSACTION_START; later requests use it
  *   txcommit | txabort        TRANSACTION_END T | F, want OK; tx ends
+ *   try-txcommit              TRANSACTION_END T; prints the reply, an
+ *                             ERROR (EAGAIN) does not fail; the id ends
  *   reset-watches             RESET_WATCHES, wants OK; tx ends
  *   reconnect                 the reconnection handshake; tx ends
  *   req TYPE ARG...           any request, prints the reply; an ERROR
@@ -33,6 +35,9 @@
  *   raw HEX...                writes the bytes (hex, blanks allowed
  *                             between bytes) into the request ring as
  *                             they are, then notifies; no reply awaited
+ *   poke OFFSET VALUE         stores a 32-bit word at OFFSET (a multiple
+ *                             of 4; decimal or 0x hex) of the page; no
+ *                             notify (a hostile guest's index games)
  *   recv                      waits for the next non-event packet and
  *                             prints "TYPE req_id tx_id strings..."
  *   sleep MS                  waits MS milliseconds

@@ -16,7 +16,7 @@
  *   xs-guest [options] -D N watch PATH TOKEN [-n COUNT]
  *   xs-guest [options] -D N script FILE|-
  *   xs-guest [options] -D N scenario NAME [MODE] [-n COUNT]
- *       [--duration MS] [--seed S]
+ *       [--duration MS] [--seed S] [--path PATH] [--size N]
  *
  * The hard deadline (-T) is an alarm whose handler writes a fixed message
  * and calls _exit: both async-signal-safe, and the point is to end the
@@ -99,6 +99,7 @@ usage(FILE *f)
 "  scenario linux|hvmloader|dom0less|kexec\n"
 "  scenario hostile bad-index|oversize|garbage|no-read|zero-race\n"
 "           [-n COUNT] [--duration MS] [--seed S]\n"
+"           [--path PATH] [--size N]   (no-read: READ PATH, or WRITE N bytes)\n"
 "exit: 0 ok, 1 ERROR reply or failed check, 2 usage, 3 timeout or I/O\n",
 	    f);
 }
@@ -441,6 +442,10 @@ cmd_scenario(struct guest_conn *gc, const struct options *o, int argc,
 	for (; i < argc; i += 2) {
 		if (i + 1 >= argc)
 			return bad_usage("option %s needs a value", argv[i]);
+		if (strcmp(argv[i], "--path") == 0) {
+			so.path = argv[i + 1];
+			continue;
+		}
 		if ((st = parse_num(argv[i + 1], INT32_MAX, &v)) != GUEST_OK)
 			return st;
 		if (strcmp(argv[i], "-n") == 0)
@@ -449,6 +454,8 @@ cmd_scenario(struct guest_conn *gc, const struct options *o, int argc,
 			so.duration_ms = (int)v;
 		else if (strcmp(argv[i], "--seed") == 0)
 			so.seed = v;
+		else if (strcmp(argv[i], "--size") == 0)
+			so.size = v;
 		else
 			return bad_usage("unknown scenario option %s",
 			    argv[i]);

@@ -323,6 +323,31 @@ START_TEST(store_quota_nodes_and_node_size)
 }
 END_TEST
 
+START_TEST(store_node_size_quota_covers_new_intermediate_nodes)
+{
+	struct store_tx *tx;
+	char path[512], name[201];
+
+	ck_assert_int_eq(store_domain_add(st, 5), 0);
+	write_str(&dom0, "/local/domain/5", "");
+	set_perms(&dom0, "/local/domain/5", "n5", NULL, 0);
+	ck_assert_int_eq(store_domain_quota_set(st, 5,
+	    STORE_QUOTA_NODE_SIZE, 200), 0);
+	memset(name, 'x', 200);
+	name[200] = '\0';
+	/* "mid" would hold a 201-byte child list: over 200 with its header. */
+	snprintf(path, sizeof(path), "/local/domain/5/mid/%s", name);
+	ck_assert_int_eq(store_write(st, NULL, &dom5, path, "v", 1), ENOSPC);
+	ck_assert_int_eq(store_tx_start(st, &dom5, 0, ctx, &tx), 0);
+	ck_assert_int_eq(store_write(st, tx, &dom5, path, "v", 1), ENOSPC);
+	talloc_free(tx);
+	/* Nothing was made; a short name fits. */
+	ck_assert_int_eq(store_read(st, NULL, &dom5, "/local/domain/5/mid",
+	    ctx, &(char *){ NULL }, &(size_t){ 0 }), ENOENT);
+	write_str(&dom5, "/local/domain/5/mid/short", "v");
+}
+END_TEST
+
 START_TEST(store_watch_event_filtered_by_read_permission)
 {
 	struct store_watch *w;
@@ -531,6 +556,8 @@ ops_suite(void)
 	    store_unprivileged_creator_owns_and_others_are_denied);
 	tcase_add_test(tc, store_set_perms_rules);
 	tcase_add_test(tc, store_quota_nodes_and_node_size);
+	tcase_add_test(tc,
+	    store_node_size_quota_covers_new_intermediate_nodes);
 	tcase_add_test(tc, store_watch_event_filtered_by_read_permission);
 	tcase_add_test(tc, store_big_flat_directory);
 	tcase_add_test(tc, store_remove_large_and_deep_subtrees_iteratively);

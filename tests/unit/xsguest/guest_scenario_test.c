@@ -192,6 +192,33 @@ START_TEST(guest_scenario_hostile_no_read_fills_and_exits)
 }
 END_TEST
 
+START_TEST(guest_scenario_hostile_no_read_writes_its_path)
+{
+	fake_attach(&d, true);
+	open_guest(1000);
+	opts.duration_ms = 100;
+	opts.path = "data/w";
+	opts.size = 300;
+	ck_assert_int_eq(run("hostile", "no-read"), GUEST_OK);
+	ck_assert_int_gt(d.requests, 2);
+	ck_assert_uint_eq(d.last_hdr.type, XS_WRITE);
+	ck_assert_uint_eq(d.last_len, sizeof("data/w") + 300);
+	ck_assert_mem_eq(d.last_payload, "data/w\0vvv", 10);
+	ck_assert_int_eq(d.last_payload[d.last_len - 1], 'v');
+}
+END_TEST
+
+START_TEST(guest_scenario_hostile_no_read_refuses_an_oversized_write)
+{
+	fake_attach(&d, true);
+	open_guest(1000);
+	opts.duration_ms = 100;
+	opts.size = XENSTORE_PAYLOAD_MAX;
+	ck_assert_int_eq(run("hostile", "no-read"), GUEST_USAGE);
+	ck_assert_int_eq(d.requests, 0);
+}
+END_TEST
+
 START_TEST(guest_scenario_hostile_zero_race_revives)
 {
 	fake_attach(&d, true);
@@ -246,6 +273,9 @@ guest_scenario_suite(void)
 	    guest_scenario_hostile_oversize_fails_on_a_lenient_daemon);
 	tcase_add_loop_test(tc, guest_scenario_hostile_garbage_survives, 0, 4);
 	tcase_add_test(tc, guest_scenario_hostile_no_read_fills_and_exits);
+	tcase_add_test(tc, guest_scenario_hostile_no_read_writes_its_path);
+	tcase_add_test(tc,
+	    guest_scenario_hostile_no_read_refuses_an_oversized_write);
 	tcase_add_loop_test(tc, guest_scenario_hostile_zero_race_revives, 0,
 	    4);
 	suite_add_tcase(s, tc);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tests/unit/xsguest/fake_daemon.h"
+#include "tools/xs-guest/guest_ring.h"
 #include "tools/xs-guest/guest_script.h"
 #include "tools/xs-guest/guest_status.h"
 
@@ -216,6 +217,35 @@ START_TEST(guest_script_raw_and_recv)
 }
 END_TEST
 
+START_TEST(guest_script_try_txcommit_prints_and_goes_on)
+{
+	ck_assert_int_eq(run(
+	    "txstart\n"
+	    "write data/t v\n"
+	    "try-txcommit\n"
+	    "try-txcommit\n"
+	    "txstart\n"
+	    "try-txcommit\n"), GUEST_OK);
+	/* The second one names no transaction: tx 0, ENOENT, printed. */
+	ck_assert_str_eq(out, "OK\nERROR ENOENT\nOK\n");
+	ck_assert_uint_eq(d.tx_open, 0);
+}
+END_TEST
+
+START_TEST(guest_script_poke_stores_a_word)
+{
+	ck_assert_int_eq(run("poke 2076 0x1234\n"), GUEST_OK);
+	ck_assert_uint_eq(guest_ring_word(d.page, 2076), 0x1234);
+	ck_assert_int_eq(run("poke 2072 4294967295\n"), GUEST_OK);
+	ck_assert_uint_eq(guest_ring_word(d.page, 2072), 0xffffffffu);
+	ck_assert_int_eq(run("poke 2070 1\n"), GUEST_USAGE);
+	ck_assert_int_eq(run("poke 4096 1\n"), GUEST_USAGE);
+	ck_assert_int_eq(run("poke 2076 0x100000000\n"), GUEST_USAGE);
+	ck_assert_int_eq(run("poke 2076 -1\n"), GUEST_USAGE);
+	ck_assert_int_eq(run("poke 2076 x\n"), GUEST_USAGE);
+}
+END_TEST
+
 START_TEST(guest_script_reconnect_revives)
 {
 	ck_assert_int_eq(run(
@@ -274,6 +304,8 @@ guest_script_suite(void)
 	tcase_add_test(tc, guest_script_watch_and_events);
 	tcase_add_test(tc, guest_script_transactions);
 	tcase_add_test(tc, guest_script_raw_and_recv);
+	tcase_add_test(tc, guest_script_poke_stores_a_word);
+	tcase_add_test(tc, guest_script_try_txcommit_prints_and_goes_on);
 	tcase_add_test(tc, guest_script_reconnect_revives);
 	tcase_add_test(tc, guest_script_syntax_errors_are_usage);
 	tcase_add_test(tc, guest_script_deaf_daemon_is_broken);
