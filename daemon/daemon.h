@@ -115,6 +115,8 @@ struct daemon {
 	unsigned int	 ndomains;
 	struct loop_source tick_src;	/* the periodic ring scan */
 
+	bool		 collecting;	/* loop.c: removed nodes left to free */
+
 	/* prio.c: guests held back for a starving toolstack transaction. */
 	bool		 prio_holding;
 	uint64_t	 prio_since_ms;

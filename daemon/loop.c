@@ -4,8 +4,10 @@
  * what an earlier phase queued.
  *
  * One turn:
- *  1. Wait for ready fds (epoll_wait; no timeout: socket-only mode has
- *     no timers).
+ *  1. Wait for ready fds (epoll_wait). No timeout, unless work is left
+ *     over from the last turn (rings with more requests, removed nodes
+ *     still to free: 0) or guests are held for a starving transaction
+ *     (until that hold's time limit, prio.c).
  *  2. Handle each ready fd through its loop_source: accept new clients,
  *     read signals, read requests (conn.c frames them and dispatch.c runs
  *     them, queueing replies and watch events), resume writes that
@@ -13,7 +15,10 @@
  *  3. Drain pending output: every connection that got output queued in
  *     this turn writes as much as its socket takes; a blocked one waits
  *     for EPOLLOUT (conn_drain_pending()).
- *  4. Free the connections marked closing (conn_reap_closed()).
+ *  4. Free the connections marked closing (conn_reap_closed()); release
+ *     guests held for a transaction that has ended (prio_check()).
+ *  5. Free up to LOOP_COLLECT nodes removed earlier (store_collect()): a
+ *     big RM answers after unlinking, and the frees follow in slices.
  * Then back to 1, unless a signal asked us to stop.
  *
  * Why phase 4 exists: a connection may be condemned while one epoll batch
@@ -32,6 +37,7 @@
 #include "daemon/daemon.h"
 
 #define LOOP_BATCH	64	/* events taken per epoll_wait */
+#define LOOP_COLLECT	4096	/* removed nodes freed per turn (~0.3 ms) */
 
 int
 loop_init(struct daemon *d)
@@ -103,7 +109,8 @@ loop_run(struct daemon *d)
 		/* Phase 1: wait for ready fds. */
 		/* Rings with work left from the last turn: do not sleep. */
 		n = epoll_wait(d->epfd, evs, LOOP_BATCH,
-		    prio_timeout(d, d->again != NULL ? 0 : -1));
+		    prio_timeout(d, d->again != NULL || d->collecting ?
+		    0 : -1));
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -124,6 +131,9 @@ loop_run(struct daemon *d)
 
 		/* Guests held for a starving transaction: still? */
 		prio_check(d);
+
+		/* Phase 5: free some removed nodes; more next turn. */
+		d->collecting = store_collect(d->store, LOOP_COLLECT) > 0;
 	}
 	return 0;
 }

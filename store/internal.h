@@ -86,6 +86,8 @@ struct store {
 	size_t		 ntx;		/* open transactions */
 	uint64_t	 tx_seq;	/* transaction sequence numbers */
 	struct store_tx	*starving;	/* transactions with priority (tx.c) */
+	struct node	*garbage;	/* removed, not yet freed (via next) */
+	size_t		 ngarbage;
 	unsigned int	 nstarving_priv; /* of them, privileged clients' */
 	char		*pathbuf;	/* scratch for paths during walks */
 	store_domain_exists_fn *exists_fn;

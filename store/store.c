@@ -52,6 +52,7 @@ store_destroy(struct store *st)
 	}
 	for (i = 0; i < STORE_NSPECIAL; i++)
 		tree_node_free(st->special[i]);
+	(void)store_collect(st, SIZE_MAX);
 	if (st->domains != NULL) {
 		for (i = 0; i <= STORE_MAX_DOMID; i++)
 			free(st->domains[i]);

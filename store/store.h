@@ -112,6 +112,13 @@ void store_get_stats(const struct store *st, struct store_stats *out);
  */
 int store_check(struct store *st, TALLOC_CTX *ctx, char **report);
 
+/*
+ * Frees up to `budget` nodes removed earlier (removal unlinks and gives
+ * back the accounting at once, but leaves the freeing to this); returns
+ * how many still wait. The daemon calls it once per loop turn.
+ */
+size_t store_collect(struct store *st, size_t budget);
+
 /* ---- node operations (tx may be NULL: outside any transaction) ---- */
 
 /* Reads a node's value (bytes, no NUL added). Errors: ENOENT, EACCES. */

@@ -476,6 +476,20 @@ tree_fire(struct store *st, const char *path, enum watch_match m,
 }
 
 /*
+ * Puts an unlinked, uncharged node on the garbage list: store_collect()
+ * frees it later, in bounded steps, so that removing a big subtree costs
+ * its reply no more than unlinking and accounting (half of the work was
+ * free()). Nothing refers to a node on the list.
+ */
+static void
+discard(struct store *st, struct node *n)
+{
+	n->next = st->garbage;
+	st->garbage = n;
+	st->ngarbage++;
+}
+
+/*
  * Removes n and its subtree. `path` is n's path. Fires, deepest first, the
  * exact watches of every removed descendant, then the watches of n itself
  * and its ancestors. Iterative post-order walk; the path of the node being
@@ -518,7 +532,7 @@ tree_remove(struct store *st, struct node *n, const char *path)
 		hash_remove(st, cur);
 		domain_charge_node(st, cur, -1);
 		st->nnodes--;
-		tree_node_free(cur);
+		discard(st, cur);
 		if (next == NULL) {
 			cur = parent;
 			continue;
@@ -537,5 +551,18 @@ tree_remove(struct store *st, struct node *n, const char *path)
 	st->nnodes--;
 	if (fire)
 		tree_fire(st, path, WATCH_MATCH_TREE, n, parent);
-	tree_node_free(n);
+	discard(st, n);
+}
+
+size_t
+store_collect(struct store *st, size_t budget)
+{
+	struct node *n;
+
+	while (budget-- > 0 && (n = st->garbage) != NULL) {
+		st->garbage = n->next;
+		st->ngarbage--;
+		tree_node_free(n);
+	}
+	return st->ngarbage;
 }
