@@ -37,7 +37,6 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../sim/lib.sh"
 
 # shellcheck disable=SC2034 # used by the test files
-XSSOCK=$(dirname "${BASH_SOURCE[0]}")/xs_sock.pl	# run with perl
 HOSTILE=5			# the attacker
 GOOD=6				# the bystander
 GOOD_ROUNDS=${GOOD_ROUNDS:-25}	# write + read-back pairs per good_check

@@ -10,8 +10,9 @@
 # READPATH and write a node of its own, retrying on EAGAIN; each must
 # commit within MAXTRIES attempts.
 tool_tx() {
-	CLIENT_TIMEOUT=60 run perl "$XSSOCK" tx 20 "$2" /sectest/tool "$3"
-	[ "$rc" -le 1 ] || { show_outputs xs_sock.pl tx; fail "xs_sock.pl broke"; }
+	CLIENT_TIMEOUT=60 run "$XSRAW" -t "$(scaled 20000)" \
+	    tx 20 "$2" /sectest/tool "$3"
+	[ "$rc" -le 1 ] || { show_outputs xs_raw tx; fail "xs_raw tx broke"; }
 	note "$1: toolstack transactions: $(cat "$OUT") (most attempts, total)"
 	[ "$rc" -eq 0 ] || fail "$1: a toolstack transaction starved:" \
 	    "$(cat "$OUT") (most attempts, total; limit $3)"
@@ -132,7 +133,7 @@ test_xsa326_socket_no_read() {
 	local growth sent
 	sec_begin
 	ok xenstore-write /sectest/big "$(head -c 4000 /dev/zero | tr '\0' b)"
-	spawn noread perl "$XSSOCK" noread /sectest/big 4
+	spawn noread "$XSRAW" -t "$(scaled 20000)" noread /sectest/big 4
 	wait_until "the non-reader is stuck" 30 grep -q '^sent' "$TESTDIR/noread.out"
 	sent=$(sed -n 's/^sent //p' "$TESTDIR/noread.out")
 	growth=$(mem_growth)

@@ -196,7 +196,7 @@ test_xsa420_negative_length() {
 		revive 5
 	done
 	for v in 2147483648 4294967295 4294967280; do
-		run perl "$XSSOCK" raw "$(hdr 2 1 "$v" | tr -d ' ')"
+		run "$XSRAW" raw "$(hdr 2 1 "$v" | tr -d ' ')"
 		stdout_is closed
 	done
 	not_spinning 2
