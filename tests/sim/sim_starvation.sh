@@ -13,12 +13,13 @@ test_sim_toolstack_transaction_commits_despite_a_guest_writing_nonstop() {
 	done >"$TESTDIR/writes"
 	loop_start writer "$XSGUEST" -T 120 -D 5 script "$TESTDIR/writes"
 	wait_until "the writer runs" 10 loop_running writer
-	# Each commit may lose 3 times, then has priority; under a slow
-	# daemon (valgrind) the priority may lapse, hence the margin.
+	# Each commit may lose 3 times, then has priority (4 attempts). On a
+	# loaded machine or under valgrind the 500 ms hold may lapse once or
+	# twice, hence the margin; without the hold a commit takes ~100.
 	ok "$XSRAW" -t "$(scaled 10000)" txinc /local/domain/5/data/x 20
 	max=$(sed -n 's/.* max \([0-9]*\)$/\1/p' "$OUT")
 	note "$(cat "$OUT")"
-	[ "${max:-999}" -le $((4 * XS_TIME_FACTOR)) ] ||
+	[ "${max:-999}" -le $((8 * XS_TIME_FACTOR)) ] ||
 	    fail "a commit took $max attempts"
 	# The guests were only delayed: the writer and another guest go on.
 	ok "$XSGUEST" -D 6 req write data/y after
