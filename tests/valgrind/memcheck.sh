@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs a command under valgrind memcheck, for the test runners: `make
 # valgrind` sets XSTORED_WRAP to this script, and tests/integration/run.sh
-# and tests/sim/run.sh then start every daemon as
+# and tests/sim/run.sh (through tests/lib/runner.sh) then start every
+# daemon as
 #   XSTORED_WRAP_DIR=$dir/wrap tests/valgrind/memcheck.sh xstored -N ...
 # It execs valgrind (the pid the runner holds stays the daemon's, so its
 # SIGTERM reaches the daemon and `wait` gets valgrind's verdict). Each
