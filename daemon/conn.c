@@ -212,7 +212,7 @@ update_events(struct daemon *d, struct conn *c)
 
 	if (c->closing || c->ring != NULL)
 		return;
-	if (!c->eof && c->out_bytes < CONN_OUT_SOFT)
+	if (!c->eof && c->out_bytes < CONN_OUT_SOFT && !c->tx_waiting)
 		ev |= EPOLLIN;
 	if (c->write_blocked)
 		ev |= EPOLLOUT;
@@ -245,6 +245,9 @@ process_input(struct daemon *d, struct conn *c)
 			return;
 		}
 		if (c->in_len - off < WIRE_HDR_SIZE + (size_t)hdr.len)
+			break;
+		if (hdr.type == XS_TRANSACTION_START &&
+		    prio_start_waits(d, c))
 			break;
 		dispatch_request(d, c, &hdr, c->in + off + WIRE_HDR_SIZE);
 		off += WIRE_HDR_SIZE + hdr.len;
@@ -566,6 +569,7 @@ conn_reap_closed(struct daemon *d)
 			*pp = c->again_next;
 		}
 		unlink_conn(d, c);
+		prio_forget(d, c);
 		log_debug("conn %lu: freed (%u open)", c->id, d->nconns);
 		logs_conn(d, c, false);
 		/* Gives its domain the output's charge back. */

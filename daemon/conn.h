@@ -71,6 +71,12 @@ struct conn {
 	struct ringio_conn *ring;	/* NULL for a socket */
 	bool		 mem_warned;	/* over the soft memory quota */
 
+	/* prio.c: a TRANSACTION_START waiting for its turn (sockets). */
+	bool		 tx_waiting;
+	bool		 tx_wait_over;	/* released: its START runs now */
+	uint64_t	 tx_wait_since;
+	struct conn	*tx_wait_next;
+
 	/* conn_tx.c */
 	struct conn_tx	*txs;
 	unsigned int	 ntx;

@@ -117,9 +117,11 @@ struct daemon {
 
 	bool		 collecting;	/* loop.c: removed nodes left to free */
 
-	/* prio.c: guests held back for a starving toolstack transaction. */
+	/* prio.c: guests held back for a starving toolstack transaction,
+	   and socket clients whose TRANSACTION_START waits its turn. */
 	bool		 prio_holding;
 	uint64_t	 prio_since_ms;
+	struct conn	*tx_waiters;
 
 	/*
 	 * trace.c, access_log.c: the -T trace and the access log. Paths are
@@ -314,6 +316,14 @@ bool	prio_holds(struct daemon *d, const struct conn *c);
 int	prio_timeout(struct daemon *d, int timeout);
 /* End of each loop turn: releases held guests when the hold is over. */
 void	prio_check(struct daemon *d);
+/*
+ * Must this socket client's TRANSACTION_START wait (a prioritised
+ * transaction would make it fail)? Notes the wait; prio_check() lets it
+ * run later, at most TX_WAIT_MAX_MS (10 ms) later.
+ */
+bool	prio_start_waits(struct daemon *d, struct conn *c);
+/* A closing connection leaves the waiters. */
+void	prio_forget(struct daemon *d, struct conn *c);
 
 /* daemonize.c */
 /*

@@ -231,8 +231,17 @@ int store_tx_commit(struct store *st, struct store_tx *tx);
  */
 bool store_priority_waiting(const struct store *st);
 
-/* Ends the priority of the starving transaction, if one has it. */
+/* Ends the priority of the starving transactions. */
 void store_priority_drop(struct store *st);
+
+/*
+ * Would an open prioritised transaction outrank a new transaction of a
+ * client that lost `losses` commits in a row (and so make it fail if
+ * they touch the same nodes)? The daemon lets such a client's
+ * TRANSACTION_START wait its turn instead of running a doomed
+ * transaction.
+ */
+bool store_priority_outranks(const struct store *st, unsigned int losses);
 
 /* ---- watches ---- */
 

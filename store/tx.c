@@ -194,6 +194,18 @@ store_priority_waiting(const struct store *st)
 	return st->nstarving_priv > 0;
 }
 
+bool
+store_priority_outranks(const struct store *st, unsigned int losses)
+{
+	const struct store_tx *p;
+
+	for (p = st->starving; p != NULL; p = p->snext) {
+		if (p->losses >= losses)
+			return true;
+	}
+	return false;
+}
+
 void
 store_priority_drop(struct store *st)
 {

@@ -380,6 +380,14 @@ START_TEST(tx_priority_waiting_only_for_privileged_and_droppable)
 	put(other, "/tool", "x");
 	ck_assert_int_eq(commit(other), 0);
 	talloc_free(starving);
+	/* Who would a new transaction be outranked by? */
+	ck_assert(!store_priority_outranks(st, 0));
+	starving = start(4);
+	ck_assert(store_priority_outranks(st, 0));
+	ck_assert(store_priority_outranks(st, 4));	/* older wins ties */
+	ck_assert(!store_priority_outranks(st, 5));
+	talloc_free(starving);
+	ck_assert(!store_priority_outranks(st, 0));
 	/* A guest's priority holds nobody back. */
 	ck_assert_int_eq(store_domain_add(st, 5), 0);
 	ck_assert_int_eq(store_tx_start(st, &dom5, 3, ctx, &starving), 0);
