@@ -121,3 +121,14 @@ bench_die(const char *fmt, ...)
 	fputc('\n', stderr);
 	exit(2);
 }
+
+size_t
+bench_num(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0')
+		bench_die("not a number: %s", s);
+	return v;
+}

@@ -27,6 +27,9 @@ double bench_quantile_us(uint64_t *lat, size_t n, double q);
 void bench_report(const char *name, size_t ops, uint64_t wall_ns,
     uint64_t *lat, size_t nlat, uint64_t cpu_ns, pid_t pid, const char *extra);
 
+/* A decimal argument, or exits with a message. */
+size_t bench_num(const char *s);
+
 /* Exits with a message on stderr. */
 void bench_die(const char *fmt, ...) __attribute__((noreturn,
     format(printf, 1, 2)));

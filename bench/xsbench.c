@@ -781,17 +781,6 @@ w_dir(size_t n, int big, size_t reps)
 	free(lat);
 }
 
-static size_t
-num(const char *s)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0')
-		bench_die("not a number: %s", s);
-	return v;
-}
-
 static void
 usage(void)
 {
@@ -813,11 +802,11 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "--socket") == 0)
 			sock_path = argv[i + 1];
 		else if (strcmp(argv[i], "--pid") == 0)
-			daemon_pid = (pid_t)num(argv[i + 1]);
+			daemon_pid = (pid_t)bench_num(argv[i + 1]);
 		else if (strcmp(argv[i], "--tag") == 0)
 			tag = argv[i + 1];
 		else if (strcmp(argv[i], "--timeout") == 0)
-			timeout_ms = (int)num(argv[i + 1]) * 1000;
+			timeout_ms = (int)bench_num(argv[i + 1]) * 1000;
 		else
 			usage();
 	}
@@ -827,20 +816,22 @@ main(int argc, char **argv)
 	argc -= i;
 	argv += i;
 	if (strcmp(w, "point") == 0 && argc == 3)
-		w_point(num(argv[0]), num(argv[1]), (unsigned)num(argv[2]));
+		w_point(bench_num(argv[0]), bench_num(argv[1]),
+		    (unsigned)bench_num(argv[2]));
 	else if (strcmp(w, "rm") == 0 && argc == 2)
-		w_rm(num(argv[0]), strcmp(argv[1], "tree") == 0);
+		w_rm(bench_num(argv[0]), strcmp(argv[1], "tree") == 0);
 	else if (strcmp(w, "concurrent") == 0 && argc == 2)
-		w_concurrent((unsigned)num(argv[0]), num(argv[1]));
+		w_concurrent((unsigned)bench_num(argv[0]), bench_num(argv[1]));
 	else if (strcmp(w, "tx") == 0 && argc == 3)
-		w_tx(strcmp(argv[0], "hot") == 0, (unsigned)num(argv[1]),
-		    num(argv[2]));
+		w_tx(strcmp(argv[0], "hot") == 0, (unsigned)bench_num(argv[1]),
+		    bench_num(argv[2]));
 	else if (strcmp(w, "watch") == 0 && argc == 2)
-		w_watch((unsigned)num(argv[0]), num(argv[1]));
+		w_watch((unsigned)bench_num(argv[0]), bench_num(argv[1]));
 	else if (strcmp(w, "bulk") == 0 && argc == 1)
-		w_bulk(num(argv[0]));
+		w_bulk(bench_num(argv[0]));
 	else if (strcmp(w, "dir") == 0 && argc == 3)
-		w_dir(num(argv[0]), strcmp(argv[1], "big") == 0, num(argv[2]));
+		w_dir(bench_num(argv[0]), strcmp(argv[1], "big") == 0,
+		    bench_num(argv[2]));
 	else
 		usage();
 	return 0;

@@ -266,17 +266,6 @@ check_page(struct guest *g)
 			bench_die("domain %u: ring not scrubbed", g->domid);
 }
 
-static size_t
-num(const char *s)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0')
-		bench_die("not a number: %s", s);
-	return v;
-}
-
 static void
 usage(void)
 {
@@ -303,19 +292,19 @@ main(int argc, char **argv)
 		if (strcmp(argv[j], "--dir") == 0)
 			dir = argv[j + 1];
 		else if (strcmp(argv[j], "--first") == 0)
-			first = (unsigned int)num(argv[j + 1]);
+			first = (unsigned int)bench_num(argv[j + 1]);
 		else if (strcmp(argv[j], "--guests") == 0)
-			nguests = (unsigned int)num(argv[j + 1]);
+			nguests = (unsigned int)bench_num(argv[j + 1]);
 		else if (strcmp(argv[j], "--count") == 0)
-			count = num(argv[j + 1]);
+			count = bench_num(argv[j + 1]);
 		else if (strcmp(argv[j], "--watches") == 0)
-			nwatches = (unsigned int)num(argv[j + 1]);
+			nwatches = (unsigned int)bench_num(argv[j + 1]);
 		else if (strcmp(argv[j], "--pid") == 0)
-			pid = (pid_t)num(argv[j + 1]);
+			pid = (pid_t)bench_num(argv[j + 1]);
 		else if (strcmp(argv[j], "--tag") == 0)
 			tag = argv[j + 1];
 		else if (strcmp(argv[j], "--timeout") == 0)
-			timeout_s = (int)num(argv[j + 1]);
+			timeout_s = (int)bench_num(argv[j + 1]);
 		else
 			usage();
 	}
