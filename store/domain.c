@@ -224,9 +224,12 @@ domain_charge_node(struct store *st, const struct node *n, int sign)
 	d->mem_nodes = d->mem_nodes > mem ? d->mem_nodes - mem : 0;
 }
 
-/* Charges bytes other than nodes; delta < 0 gives them back (floor 0). */
+/*
+ * Charges bytes other than nodes (watches, transactions, the daemon's
+ * queued output); delta < 0 gives them back (floor 0).
+ */
 void
-domain_charge_mem(struct store *st, unsigned int domid, int64_t delta)
+store_domain_charge(struct store *st, unsigned int domid, int64_t delta)
 {
 	struct domain_acct *d = domain_get(st, domid);
 
@@ -254,12 +257,6 @@ domain_check_mem(const struct store *st, const struct store_caller *who,
 	if (q == 0 || (d = domain_get(st, who->domid)) == NULL)
 		return 0;
 	return domain_mem(d) + add > q ? ENOMEM : 0;
-}
-
-void
-store_domain_charge(struct store *st, unsigned int domid, int64_t delta)
-{
-	domain_charge_mem(st, domid, delta);
 }
 
 bool

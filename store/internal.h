@@ -123,7 +123,6 @@ struct domain_acct *domain_get(const struct store *st, unsigned int domid);
 bool tree_node_counted(const struct store *st, const struct node *n);
 size_t tree_node_mem(const struct node *n);
 void domain_charge_node(struct store *st, const struct node *n, int sign);
-void domain_charge_mem(struct store *st, unsigned int domid, int64_t delta);
 int domain_check_mem(const struct store *st, const struct store_caller *who,
     size_t add);
 struct perm_ctx {

@@ -264,6 +264,7 @@ tree_set_value(struct store *st, struct node *n, const void *val,
     size_t vallen)
 {
 	char *nv = NULL;
+	bool counted = tree_node_counted(st, n);
 
 	if (vallen > UINT32_MAX)
 		return EINVAL;
@@ -273,7 +274,7 @@ tree_set_value(struct store *st, struct node *n, const void *val,
 			return ENOMEM;
 		memcpy(nv, val, vallen);
 	}
-	if (tree_node_counted(st, n))
+	if (counted)
 		domain_charge_node(st, n, -1);
 	if (nv == NULL && vallen > 0) {
 		/* Before the old value goes: val may be (in) it. */
@@ -284,7 +285,7 @@ tree_set_value(struct store *st, struct node *n, const void *val,
 		nv = inline_value(n);
 	n->value = nv;
 	n->vallen = (uint32_t)vallen;
-	if (tree_node_counted(st, n))
+	if (counted)
 		domain_charge_node(st, n, 1);
 	n->gen = ++st->gen;
 	return 0;

@@ -30,14 +30,14 @@
  * open, any commit of a lower-ranked transaction that would change a node
  * it read gets EAGAIN instead. Many clients fighting over one node thus
  * take turns in the order they have been waiting, and no one waits much
- * longer than the others; the top-ranked client's commit can only be
- * beaten by
- * non-transactional writes; for a privileged client the daemon also holds
- * back unprivileged guests meanwhile (store_priority_waiting, daemon/
- * prio.c), which closes that gap too (XSA-206). The priority lapses after
- * PRIO_MAX_BLOCKS refused commits, or when the daemon drops it (it bounds
- * how long guests wait), so an idle prioritised transaction cannot block
- * others for ever.
+ * longer than the others. The top-ranked client's commit can only be
+ * beaten by non-transactional writes; for a privileged client the daemon
+ * also holds back unprivileged guests meanwhile (store_priority_waiting,
+ * daemon/prio.c), which closes that gap too (XSA-206), and lets outranked
+ * socket clients' TRANSACTION_START wait its turn (store_priority_outranks).
+ * The priority lapses after PRIO_MAX_BLOCKS refused commits, or when the
+ * daemon drops it (it bounds how long guests wait), so an idle prioritised
+ * transaction cannot block others for ever.
  *
  * Commit is all-or-nothing: every node and buffer it needs is allocated
  * before the first change is made; the changes themselves cannot fail.
@@ -118,7 +118,7 @@ tx_charge(struct store_tx *tx, int64_t delta)
 	if (delta < 0 && (uint64_t)-delta > tx->charged)
 		delta = -(int64_t)tx->charged;
 	tx->charged += delta;
-	domain_charge_mem(tx->st, tx->who->domid, delta);
+	store_domain_charge(tx->st, tx->who->domid, delta);
 }
 
 static uint32_t
@@ -181,7 +181,7 @@ tx_destroy(struct store_tx *tx)
 
 	if (d != NULL && d->transactions > 0)
 		d->transactions--;
-	domain_charge_mem(st, tx->who->domid, -(int64_t)tx->charged);
+	tx_charge(tx, -(int64_t)tx->charged);
 	if (st->ntx > 0)
 		st->ntx--;
 	starving_remove(tx);

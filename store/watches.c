@@ -31,7 +31,7 @@ watch_charge_destroy(struct watch_charge *c)
 
 	if (d != NULL && d->watches > 0)
 		d->watches--;
-	domain_charge_mem(c->st, c->domid, -(int64_t)c->mem);
+	store_domain_charge(c->st, c->domid, -(int64_t)c->mem);
 	return 0;
 }
 
@@ -69,7 +69,7 @@ store_watch_add(struct store *st, const struct store_caller *who,
 	c->mem = mem;
 	if (d != NULL)
 		d->watches++;
-	domain_charge_mem(st, who->domid, (int64_t)mem);
+	store_domain_charge(st, who->domid, (int64_t)mem);
 	talloc_set_destructor(c, watch_charge_destroy);
 	*out = w;
 	return 0;
