@@ -1,6 +1,6 @@
 /*
  * Shared by the libFuzzer harnesses of tests/fuzz (see README.md there):
- * the entry points libFuzzer calls and the check that turns a broken
+ * the entry point libFuzzer calls and the check that turns a broken
  * invariant into a crash libFuzzer reports (with the input saved).
  */
 #ifndef TESTS_FUZZ_FUZZ_H
@@ -12,7 +12,6 @@
 #include <stdlib.h>
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int	LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /*
  * An invariant the code under test promises; abort() makes libFuzzer

@@ -204,14 +204,6 @@ check_dirpart(TALLOC_CTX *ctx, const char *list, size_t len, uint64_t gen,
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *argv[ARGS_MAX];

@@ -100,14 +100,6 @@ drain(struct daemon *d, struct conn *c, const struct xsd_sockmsg *req)
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct conn *hostile, *dom0, *c;

@@ -159,14 +159,6 @@ daemon_write(struct ringio_conn *rc, void *page, struct writer *w,
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct xenstore_domain_interface *in;
