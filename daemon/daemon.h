@@ -177,6 +177,10 @@ void	log_err(const char *fmt, ...)
 char	*log_sample(const void *buf, size_t len, char *out, size_t outsz);
 #define LOG_SAMPLE_SIZE	128	/* a good outsz for log_sample() */
 
+/* daemon.c */
+/* A zeroed daemon record (its own talloc root), every fd -1. */
+struct daemon *daemon_new(void);
+
 /* loop.c */
 /* Creates the epoll set. Errors: the errno of epoll_create1. */
 int	loop_init(struct daemon *d);

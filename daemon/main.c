@@ -31,25 +31,6 @@
 #include "daemon/hypervisor.h"
 #include "store/store.h"
 
-static struct daemon *
-daemon_new(void)
-{
-	struct daemon *d;
-
-	d = talloc_zero(NULL, struct daemon);
-	if (d == NULL)
-		return NULL;
-	d->ctx = d;
-	d->epfd = -1;
-	d->listen_src.fd = -1;
-	d->signal_src.fd = -1;
-	d->pid_fd = -1;
-	d->trace_fd = -1;
-	d->access_fd = -1;
-	d->dirty_tail = &d->dirty;
-	return d;
-}
-
 /*
  * The quota options become the store's global defaults. Domain 0 is known
  * from the store's creation with the built-in defaults; it gets the same

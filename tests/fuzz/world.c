@@ -74,16 +74,8 @@ world_new(void)
 	/* Debug lines for every request would dominate the run time. */
 	setlogmask(LOG_MASK(LOG_EMERG));
 
-	d = talloc_zero(NULL, struct daemon);
+	d = daemon_new();
 	FUZZ_CHECK(d != NULL);
-	d->ctx = d;
-	d->epfd = -1;
-	d->listen_src.fd = -1;
-	d->signal_src.fd = -1;
-	d->pid_fd = -1;
-	d->trace_fd = -1;
-	d->access_fd = -1;
-	d->dirty_tail = &d->dirty;
 	FUZZ_CHECK(store_create(d->ctx, watch_deliver, d, &d->store) == 0);
 	st = d->store;
 	store_set_domain_oracle(st, exists_below_16, NULL);
