@@ -70,6 +70,9 @@ struct conn {
 	/* conn_ring.c */
 	struct ringio_conn *ring;	/* NULL for a socket */
 	bool		 mem_warned;	/* over the soft memory quota */
+	/* conn_ring.c: reconnections logged and held back (rate limit) */
+	uint64_t	 reconn_logged_ms;
+	unsigned int	 reconn_unlogged;
 
 	/* prio.c: a TRANSACTION_START waiting for its turn (sockets). */
 	bool		 tx_waiting;

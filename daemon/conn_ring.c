@@ -28,7 +28,10 @@
  * holds: queued output, watches (from every index), transactions. After a
  * reconnection the connection serves again from a clean ring; after an
  * error it stays stopped until the guest asks for a reconnection. The
- * domain, its nodes and permissions survive both.
+ * domain, its nodes and permissions survive both. A reconnection is traced
+ * (obj) and logged at info level, with what it dropped, so an operator
+ * sees hvmloader hand the ring over without turning on debug logs; the log
+ * line is rate-limited per connection (RECONN_LOG_MS), the trace is not.
  */
 #include <errno.h>
 #include <string.h>
@@ -42,6 +45,11 @@
 #define RING_BATCH	32		/* requests run per service */
 #define RING_OUT_SOFT	(64 * 1024)	/* stop reading requests */
 #define RING_OUT_HARD	(1024 * 1024)	/* drop watch events */
+/*
+ * A guest may reconnect thousands of times a second: one info line per
+ * connection per RECONN_LOG_MS at most, the rest counted into the next.
+ */
+#define RECONN_LOG_MS	10000
 
 struct ring_res {
 	struct daemon	*d;
@@ -114,6 +122,46 @@ conn_ring_new(struct daemon *d, unsigned int domid, void *page,
 	return 0;
 }
 
+/*
+ * The guest asked for a reconnection and ringio has reset the ring: drop
+ * everything of the connection and say what went. The watches dropped are
+ * the domain's count before less after: only this connection's go.
+ */
+static void
+ring_reconnected(struct daemon *d, struct conn *c)
+{
+	unsigned int domid = c->who.domid, packets = c->out_count;
+	unsigned int ntx = c->ntx, w0 = 0, w1 = 0;
+	size_t bytes = c->out_bytes;
+	size_t partial = ringio_conn_dropped_input(c->ring);
+	char detail[160];
+	uint64_t now;
+
+	(void)store_domain_usage(d->store, domid, STORE_QUOTA_WATCHES, &w0);
+	conn_drop_state(d, c);
+	(void)store_domain_usage(d->store, domid, STORE_QUOTA_WATCHES, &w1);
+	(void)snprintf(detail, sizeof(detail), "dropped %zu partial request "
+	    "bytes, %u queued packets (%zu bytes), %u watches, "
+	    "%u transactions", partial, packets, bytes,
+	    w0 > w1 ? w0 - w1 : 0, ntx);
+	trace_conn(d, c, "RECONNECT", detail);
+	now = conn_now_ms();
+	if (c->reconn_logged_ms != 0 &&
+	    now - c->reconn_logged_ms < RECONN_LOG_MS) {
+		c->reconn_unlogged++;
+		return;
+	}
+	if (c->reconn_unlogged > 0)
+		log_info("domain %u: ring reconnected by the guest: %s "
+		    "(and %u times unlogged before)", domid, detail,
+		    c->reconn_unlogged);
+	else
+		log_info("domain %u: ring reconnected by the guest: %s",
+		    domid, detail);
+	c->reconn_logged_ms = now;
+	c->reconn_unlogged = 0;
+}
+
 /* Writes queued packets into the ring until it is full. */
 static void
 ring_write(struct daemon *d, struct conn *c)
@@ -125,7 +173,11 @@ ring_write(struct daemon *d, struct conn *c)
 		err = ringio_conn_write(c->ring, o->data, o->len);
 		if (err == EAGAIN)
 			return;
-		if (err == ECONNRESET || err == EPROTO || err == ENOTCONN) {
+		if (err == ECONNRESET) {
+			ring_reconnected(d, c);
+			return;
+		}
+		if (err == EPROTO || err == ENOTCONN) {
 			if (err == EPROTO)
 				log_warn("domain %u: ring error %u, connection "
 				    "stopped", c->who.domid,
@@ -189,10 +241,8 @@ conn_ring_service(struct daemon *d, struct conn *c)
 	unsigned int outstanding = quota_of(d, c, STORE_QUOTA_OUTSTANDING);
 	int i, err;
 
-	if (ringio_conn_check_reconnect(c->ring) == ECONNRESET) {
-		log_debug("domain %u: reconnected", c->who.domid);
-		conn_drop_state(d, c);
-	}
+	if (ringio_conn_check_reconnect(c->ring) == ECONNRESET)
+		ring_reconnected(d, c);
 	expire_events(d, c);
 	ring_write(d, c);
 	for (i = 0; i < RING_BATCH && !c->closing; i++) {
@@ -207,8 +257,7 @@ conn_ring_service(struct daemon *d, struct conn *c)
 		if (err == EAGAIN || err == ENOTCONN)
 			break;
 		if (err == ECONNRESET) {
-			log_debug("domain %u: reconnected", c->who.domid);
-			conn_drop_state(d, c);
+			ring_reconnected(d, c);
 			continue;
 		}
 		if (err != 0) {

@@ -208,7 +208,7 @@ void	listen_resume(struct daemon *d);
 void	listen_close(struct daemon *d);
 
 /* trace.c: the -T trace, in the C daemon's format */
-#define TRACE_OBJ	0x01	/* connections created and destroyed */
+#define TRACE_OBJ	0x01	/* connections created, reset, destroyed */
 #define TRACE_IO	0x02	/* every packet in and out */
 #define TRACE_WRL	0x04	/* (C: write rate limiting; nothing here) */
 #define TRACE_ACC	0x08	/* (C: accounting; nothing here) */
@@ -227,7 +227,12 @@ int	trace_open(struct daemon *d, const char *path);
 void	trace_close(struct daemon *d);
 void	trace_packet(struct daemon *d, const struct conn *c, const char *dir,
 	    const struct xsd_sockmsg *hdr, const char *payload);
-void	trace_conn(struct daemon *d, const struct conn *c, bool created);
+/*
+ * "obj: <what> connection connN (dD)[ <detail>]": what is CREATE, DESTROY
+ * or RECONNECT; detail (our own text, may be NULL) must fit one line.
+ */
+void	trace_conn(struct daemon *d, const struct conn *c, const char *what,
+	    const char *detail);
 /* Writes one line "<prefix>: <text>" (text sanitised). */
 void	trace_text(struct daemon *d, const char *prefix, const char *text);
 

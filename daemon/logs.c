@@ -148,6 +148,6 @@ logs_conn(struct daemon *d, const struct conn *c, bool created)
 {
 	if (d->trace_fd == -1 && d->access_fd == -1)
 		return;
-	trace_conn(d, c, created);
+	trace_conn(d, c, created ? "CREATE" : "DESTROY", NULL);
 	access_log_conn(d, c, created);
 }

@@ -6,6 +6,7 @@
  *   io: IN conn3 (d0) 20250101 12:00:00 WRITE (/local/domain/0/a hello)
  *   io: OUT conn3 (d0) 20250101 12:00:00 WRITE (OK )
  *   obj: CREATE connection conn3 (d0)
+ *   obj: RECONNECT connection conn4 (d1) dropped 0 partial-bytes ...
  *   control: <text of CONTROL print>
  *
  * Where the C daemon prints the connection's address we print its number
@@ -179,15 +180,18 @@ trace_packet(struct daemon *d, const struct conn *c, const char *dir,
 }
 
 void
-trace_conn(struct daemon *d, const struct conn *c, bool created)
+trace_conn(struct daemon *d, const struct conn *c, const char *what,
+    const char *detail)
 {
-	char line[128];
+	char line[256];
 	int n;
 
 	if (d->trace_fd == -1 || !(d->trace_flags & TRACE_OBJ))
 		return;
-	n = snprintf(line, sizeof(line), "obj: %s connection conn%lu (d%u)\n",
-	    created ? "CREATE" : "DESTROY", c->id, c->who.domid);
+	n = snprintf(line, sizeof(line),
+	    "obj: %s connection conn%lu (d%u)%s%s\n", what, c->id,
+	    c->who.domid, detail != NULL ? " " : "",
+	    detail != NULL ? detail : "");
 	if (n > 0 && (size_t)n < sizeof(line))
 		put(d, line, (size_t)n);
 }

@@ -186,7 +186,15 @@ ring_reset(void *page, uint32_t features)
 	store_word(&p->error, XENSTORE_ERROR_NONE);
 	full_barrier();
 	/* Last: the guest ignores every other word until this reads 0. */
+#ifndef XSTORED_BROKEN_KEEP_CONNECTION_WORD
 	store_word(&p->connection, XENSTORE_CONNECTED);
+#else
+	/*
+	 * The rig's negative control only (make BROKEN_RECONNECT=1,
+	 * docs/xen-vm.md): the word is left as the guest set it, so a
+	 * guest waiting for the reset waits for ever. Never in a product.
+	 */
+#endif
 	full_barrier();
 }
 

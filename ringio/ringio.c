@@ -56,6 +56,7 @@ struct ringio_conn {
 	bool		 in_done;	/* in[] was handed out */
 	size_t		 out_off;	/* output packet bytes written */
 	size_t		 out_len;	/* its length, 0 = none partial */
+	size_t		 in_dropped;	/* partial input the last reset lost */
 
 	/* Header, payload, and a NUL after the longest payload. */
 	char		 in[WIRE_HDR_SIZE + XENSTORE_PAYLOAD_MAX + 1];
@@ -93,6 +94,8 @@ ringio_conn_new(TALLOC_CTX *ctx, void *page, ringio_notify_fn *notify,
 static void
 reconnect(struct ringio_conn *rc)
 {
+	/* A packet already handed out is the daemon's, not a partial one. */
+	rc->in_dropped = rc->in_done ? 0 : rc->in_off;
 	rc->in_off = 0;
 	rc->in_done = false;
 	rc->out_off = 0;
@@ -271,4 +274,10 @@ bool
 ringio_conn_out_partial(const struct ringio_conn *rc)
 {
 	return rc->out_len != 0;
+}
+
+size_t
+ringio_conn_dropped_input(const struct ringio_conn *rc)
+{
+	return rc->in_dropped;
 }

@@ -121,6 +121,12 @@ uint32_t ringio_conn_error(const struct ringio_conn *rc);
 /* The feature mask given to ringio_conn_new. */
 uint32_t ringio_conn_features(const struct ringio_conn *rc);
 
+/*
+ * Bytes of an incomplete request (header and payload so far) that the
+ * last reset dropped: 0 before any reset. For the daemon's log.
+ */
+size_t	ringio_conn_dropped_input(const struct ringio_conn *rc);
+
 /* True while a packet is partly written (the daemon must keep it). */
 bool	ringio_conn_out_partial(const struct ringio_conn *rc);
 

@@ -29,14 +29,27 @@ test_sim_hvmloader_reconnect_scrubs_ring() {
 	ok "$XSGUEST" -D 5 req --tx "$tx" write data/intx 2
 	ok "$XSGUEST" -D 5 req --tx "$tx" read data/intx
 	stdout_is 2
+	# Trace from here on: the reconnection must show there too.
+	ok "$XSCONTROL" logfile "$TESTDIR/trace.log"
 	# The scenario reads with req_id 0, sets the connection word, waits
 	# for 0 and checks indexes, scrub and error word, then one request.
 	ok "$XSGUEST" -D 5 scenario hvmloader
+	# An operator sees it at info level (no -V), with what was dropped:
+	# the watch and the transaction above; hvmloader had read its reply.
+	grep -q 'domain 5: ring reconnected by the guest: dropped 0 partial request bytes, 0 queued packets (0 bytes), 1 watches, 1 transactions' \
+	    "$TESTDIR/daemon.log" || fail "reconnection not logged at info level"
+	grep -q '^obj: RECONNECT connection conn[0-9]* (d5) dropped 0 partial request bytes, 0 queued packets (0 bytes), 1 watches, 1 transactions$' \
+	    "$TESTDIR/trace.log" || fail "reconnection not in the trace"
 	# The same handshake as the last step of a guest: nothing runs after
 	# it, so the page is exactly what the daemon left.
 	echo reconnect >"$TESTDIR/reconnect.txt"
 	ok "$XSGUEST" -D 5 script "$TESTDIR/reconnect.txt"
 	expect_fresh_page 5
+	# Traced every time; logged once per 10 s per connection.
+	[ "$(grep -c '^obj: RECONNECT connection .* (d5)' "$TESTDIR/trace.log")" = 2 ] ||
+	    fail "the second reconnection is not traced"
+	[ "$(grep -c 'domain 5: ring reconnected' "$TESTDIR/daemon.log")" = 1 ] ||
+	    fail "the log line is not rate-limited"
 	# Nodes survive; the transaction does not, nor its write.
 	ok xenstore-read /local/domain/5/data/before
 	stdout_is 1

@@ -8,26 +8,43 @@
 #                     xenconsoled, xenstore-* and dom0-init.sh as /init; it
 #                     also holds the guest's kernel and initramfs
 #   $OUT/guest.cpio.gz the guest's initramfs: busybox, xenstore-*, guest-init.sh
+#                     (the PV guests and the Linux HVM guest boot the same one)
+# dom0 also gets what HVM guests need: Debian's device model
+# (qemu-system-xen's /usr/libexec/xen-qemu-system-i386 and its libraries,
+# the en-us keymap that qemu reads even with VNC off, the linuxboot option
+# ROM for direct kernel boot), hvmloader and SeaBIOS; oxenstored with
+# Debian's oxenstored.conf; ringpeek ($RINGPEEK), which reads a guest's
+# ring page; and the negative control $XSTORED_BROKEN (make
+# BROKEN_RECONNECT=1) as /usr/sbin/xstored-broken.
 # (XEN_VM_KEEP=1 keeps the staging trees stage/, dom0-root/, guest-root/.)
 # The kernel, the hypervisor and busybox are downloaded with apt-get download
 # into $CACHE and unpacked with dpkg-deb -x (never installed on the host, never
 # committed). xl, the xenstore tools and their libraries are copied from the
 # host's own Debian packages (xen-utils-4.17, xenstore-utils: scripts/deps.sh
 # installs them, and xstored links against the same libraries).
-# Needs: apt-get, dpkg-deb, cpio, gzip; a built build/xstored.
+# Needs: apt-get, dpkg-deb, cpio, gzip; a built build/xstored, ringpeek and
+# build-broken/xstored (make xen-vm-test builds them).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 OUT=${XEN_VM_OUT:-$TOP/build/xen-vm}
 CACHE=${XEN_VM_CACHE:-$OUT/cache}
 XSTORED=${XSTORED:-$TOP/build/xstored}
+XSTORED_BROKEN=${XSTORED_BROKEN:-$TOP/build-broken/xstored}
+RINGPEEK=${RINGPEEK:-$TOP/build/tests/xen-vm/ringpeek}
+QEMU_DM=/usr/libexec/xen-qemu-system-i386
 XENBIN=/usr/lib/xen-4.17/bin
 
 mkdir -p "$OUT" "$CACHE"
-[ -x "$XSTORED" ] || { echo "build.sh: $XSTORED missing: run make first" >&2; exit 1; }
-for t in "$XENBIN/xl" "$XENBIN/xenstored" "$XENBIN/test-xenstore" \
-	 "$XENBIN/xen-init-dom0" "$XENBIN/xenconsoled" /usr/bin/xenstore; do
-	[ -x "$t" ] || { echo "build.sh: $t missing: run scripts/deps.sh" >&2; exit 1; }
+for t in "$XSTORED" "$XSTORED_BROKEN" "$RINGPEEK"; do
+	[ -x "$t" ] || { echo "build.sh: $t missing: run make xen-vm-test" >&2; exit 1; }
+done
+for t in "$XENBIN/xl" "$XENBIN/xenstored" "$XENBIN/oxenstored" "$XENBIN/test-xenstore" \
+	 "$XENBIN/xen-init-dom0" "$XENBIN/xenconsoled" /usr/bin/xenstore "$QEMU_DM" \
+	 /usr/lib/xen-4.17/boot/hvmloader /usr/share/seabios/bios-256k.bin \
+	 /usr/share/qemu/keymaps/en-us /usr/share/qemu/linuxboot.bin \
+	 /usr/share/qemu/linuxboot_dma.bin /etc/xen/oxenstored.conf; do
+	[ -e "$t" ] || { echo "build.sh: $t missing: run scripts/deps.sh" >&2; exit 1; }
 done
 
 # 1. Debian packages: the kernel (the versioned package linux-image-amd64
@@ -108,12 +125,23 @@ for m in xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc; do
 	*) cp "$f" "$D/modules/$m.ko" ;;
 	esac
 done
-for b in xl xenstored test-xenstore xen-init-dom0 xenconsoled xenstore-control; do
+for b in xl xenstored oxenstored test-xenstore xen-init-dom0 xenconsoled xenstore-control; do
 	copy_bin "$D" "$XENBIN/$b"
 done
 copy_bin "$D" /usr/bin/xenstore /usr/bin/xenstore
 for a in read write ls rm list exists chmod watch; do ln -s xenstore "$D/usr/bin/xenstore-$a"; done
 copy_bin "$D" "$XSTORED" /usr/sbin/xstored
+copy_bin "$D" "$XSTORED_BROKEN" /usr/sbin/xstored-broken
+copy_bin "$D" "$RINGPEEK" /usr/bin/ringpeek
+# HVM guests: the device model libxl has built in, its data files, the
+# firmware (hvmloader loads SeaBIOS; SeaBIOS boots the kernel qemu hands it
+# through the linuxboot option ROM).
+copy_bin "$D" "$QEMU_DM"
+for f in /usr/share/qemu/keymaps/en-us /usr/share/qemu/linuxboot.bin \
+	 /usr/share/qemu/linuxboot_dma.bin /usr/lib/xen-4.17/boot/hvmloader /usr/share/seabios/bios-256k.bin; do
+	mkdir -p "$D$(dirname "$f")"
+	cp -L "$f" "$D$f"
+done
 # xl dlopens libgcc_s (pthread_cancel) without listing it.
 gcc_s=$(ldconfig -p | sed -n 's/.*libgcc_s.so.1 (libc6,x86-64) => \(.*\)/\1/p' | head -n 1)
 mkdir -p "$D$(dirname "$gcc_s")"
@@ -124,7 +152,12 @@ mkdir -p "$D/etc/xen" "$D/var/lib/xen" "$D/var/run/xen" "$D/var/run/xenstored" \
 [ -d /etc/xen/scripts ] && cp -a /etc/xen/scripts "$D/etc/xen/" || true
 cp "$HERE/dom0-init.sh" "$D/init"
 chmod +x "$D/init"
-cp "$HERE/guest.cfg" "$D/etc/xen/guest.cfg"
+cp "$HERE/guest.cfg" "$HERE/hvm-nodisk.cfg" "$HERE/hvm-linux.cfg" "$D/etc/xen/"
+# oxenstored: Debian's own file, plus its debug log and the reads in its
+# access log (the rig checks that hvmloader's reads reached the daemon).
+{ cat /etc/xen/oxenstored.conf
+  echo 'xenstored-log-level = debug'
+  echo 'access-log-read-ops = true'; } > "$D/etc/xen/oxenstored.conf"
 : > "$D/etc/xen/xl.conf"
 mkdir -p "$D/guest"
 cp "$OUT/vmlinuz" "$D/guest/vmlinuz"

@@ -1,9 +1,13 @@
 #!/bin/sh
 # dom0's /init in the xen-vm rig (tests/xen-vm, docs/xen-vm.md).
-# Kernel command line: xsd=xstored (ours, the default) or xsd=debian (Debian's
-# C xenstored, the control). Every step prints "XVM <step> ok|FAIL t=<secs>"
-# on the console (hvc0 -> Xen's serial); run.sh turns them into pass/fail.
-# Every wait is bounded: a broken daemon gives a FAIL line, never a hang.
+# Kernel command line: xsd=xstored (ours, the default), xsd=debian (Debian's
+# C xenstored, the control), xsd=oxenstored (Debian's OCaml daemon, with
+# Debian's oxenstored.conf) or xsd=xstored-broken (the negative control: an
+# xstored whose ring reset never clears the connection word; only the HVM
+# firmware scenario runs, and it must fail). Every step prints
+# "XVM <step> ok|FAIL t=<secs>" on the console (hvc0 -> Xen's serial);
+# run.sh turns them into pass/fail. Every wait is bounded: a broken daemon
+# gives a FAIL line, never a hang.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
 export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
 mount -t proc proc /proc
@@ -28,9 +32,15 @@ step() {
 # wait_key NAME SECS KEY: poll until KEY exists (value in $VAL).
 wait_key() {
 	n=$1 s=$2 k=$3 end=$(( $(cut -d. -f1 /proc/uptime) + $2 ))
+	i=0
 	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
 		if VAL=$(timeout 5 xenstore-read "$k" 2>/dev/null); then ok "$n" "$k=$VAL"; return 0; fi
 		sleep 1
+		# A slow boot (the HVM guest under nested emulation) shows progress.
+		i=$((i + 1))
+		if [ -n "${PROGRESS:-}" ] && [ $((i % 20)) = 0 ]; then
+			echo "XVM|  waiting ${i}s: $(tail -c 300 "$PROGRESS" 2>/dev/null | tr -d '\r' | tail -n 1 | cut -c1-150)"
+		fi
 	done
 	fail "$n" "$k not written within ${s}s"; return 1
 }
@@ -56,11 +66,13 @@ diag() {
 	else echo "XVM|  daemon pid '$pid' not running"; fi
 	echo "XVM|  xsd_port=$(cat /proc/xen/xsd_port 2>&1)"
 	tail -n 40 /var/log/messages 2>/dev/null | cut -c1-220 | sed 's/^/XVM|  syslog: /'
+	tail -n 20 /var/log/xen/xenstored.log 2>/dev/null | cut -c1-220 | sed 's/^/XVM|  oxenstored: /'
 }
 finish() {
 	[ "$FAILS" -ne 0 ] && diag
 	echo "XVM|  --- xl list"; timeout 10 xl list 2>&1 | sed 's/^/XVM|  /'
-	for f in /var/log/xen/console/guest-*.log; do
+	for f in /var/log/xen/console/guest-*.log /var/log/xen/*-serial.log \
+	    /var/log/xen/qemu-dm-*.log; do
 		[ -f "$f" ] || continue
 		echo "XVM|  --- $f (tail)"; tail -n 25 "$f" | sed 's/^/XVM|  /'
 	done
@@ -81,7 +93,9 @@ finish() {
 	sleep 100000
 }
 
-syslogd -O /var/log/messages -s 2000
+# busybox 1.35's syslogd has no -s: with it, syslogd never started and no
+# daemon's log reached /var/log/messages.
+syslogd -O /var/log/messages
 ok init "xsd=$XSD kernel=$(uname -r)"
 for m in xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc; do
 	insmod /modules/$m.ko || fail "insmod-$m"
@@ -96,6 +110,8 @@ ls /dev/xen >/dev/null 2>&1 && ok devxen "$(ls /dev/xen | tr '\n' ' ')" || fail 
 TRACE=/var/log/xen/xenstored-trace.log
 case $XSD in
 debian) DAEMON="/usr/lib/xen-4.17/bin/xenstored --pid-file /run/xenstore.pid -T $TRACE" ;;
+oxenstored) DAEMON="/usr/lib/xen-4.17/bin/oxenstored --pid-file /run/xenstore.pid" ;;
+xstored-broken) DAEMON="/usr/sbin/xstored-broken --pid-file /run/xenstore.pid -T $TRACE" ;;
 *)      DAEMON="/usr/sbin/xstored --pid-file /run/xenstore.pid -T $TRACE" ;;
 esac
 echo "XVM|  starting: $DAEMON"
@@ -112,34 +128,12 @@ if [ -n "$up" ]; then ok daemon-ready "pid=$(cat /run/xenstore.pid 2>/dev/null) 
 else fail daemon-ready "no reply to xenstore-read -s / in 30 s"; finish; fi
 [ -s /run/xenstore.pid ] && kill -0 "$(cat /run/xenstore.pid)" && ok pidfile || fail pidfile
 step xen-init-dom0 60 xen-init-dom0 || finish
-step xenstore-ls 30 xenstore-ls /
-sed 's/^/XVM|  /' /tmp/step.out | head -n 20
-step test-xenstore 180 test-xenstore
-tail -n 14 /tmp/step.out | sed 's/^/XVM|  /'
-mkdir -p /var/log/xen/console
-step xenconsoled 30 xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/var/log/xen/console
 
-# guest_cycle NAME HOW: xl create, the guest's handshake, then HOW
-# (shutdown: xl shutdown -w; destroy: xl destroy), then check it is gone.
-guest_cycle() {
-	name=$1 how=$2
-	sed "s/@NAME@/$name/" /etc/xen/guest.cfg > /tmp/$name.cfg
-	t=$(now)
-	step "$name-create" 180 xl create /tmp/$name.cfg || { sed 's/^/XVM|  /' /tmp/step.out; return 1; }
-	ok "$name-create-time" "xl-create=$(echo "$(now) $t" | awk '{print $1-$2}')s"
-	id=$(timeout 10 xl domid "$name") && ok "$name-domid" "domid=$id" || { fail "$name-domid"; return 1; }
-	timeout 10 xl list | sed 's/^/XVM|  /'
-	home=/local/domain/$id
-	# The guest writes data/hello, registers a watch on data/from-dom0,
-	# then writes data/guest-ready.
-	wait_key "$name-guest-ready" 180 $home/data/guest-ready || return 1
-	ok "$name-guest-ready-time" "create-to-ready=$(echo "$(now) $t" | awk '{print $1-$2}')s"
-	VAL=
-	timeout 5 xenstore-read $home/data/hello > /tmp/hello 2>&1 && ok "$name-read-guest-key" "$(cat /tmp/hello)" ||
-		fail "$name-read-guest-key" "$(cat /tmp/hello)"
-	step "$name-write-for-guest" 10 xenstore-write $home/data/from-dom0 "hello-$id"
-	wait_key "$name-guest-saw-watch" 60 $home/data/result || return 1
-	[ "$VAL" = "ok hello-$id" ] && ok "$name-guest-result" || fail "$name-guest-result" "got '$VAL'"
+# teardown NAME HOW DOMID: HOW (shutdown: xl shutdown -w; destroy: xl
+# destroy), then the domain, its subtree and its connection must be gone and
+# @releaseDomain must have fired.
+teardown() {
+	name=$1 how=$2 id=$3 home=/local/domain/$3
 	# @releaseDomain: the watch fires once at registration, then per death.
 	rm -f /tmp/rel.log
 	timeout 120 xenstore-watch @releaseDomain > /tmp/rel.log 2>&1 &
@@ -157,16 +151,135 @@ guest_cycle() {
 		fail "$name-subtree-gone" "$home still exists"; timeout 5 xenstore-ls $home 2>&1 | head -n 10 | sed 's/^/XVM|  /'
 	else ok "$name-subtree-gone"; fi
 	# xstored's trace names each connection's domain: its ring connection
-	# must be destroyed (Debian's trace does not name the domain: skipped).
+	# must be destroyed (the other daemons do not name the domain: skipped).
 	c=$(grep -c "CREATE connection .* (d$id)" $TRACE 2>/dev/null)
 	if [ "${c:-0}" -gt 0 ]; then
 		x=$(grep -c "DESTROY connection .* (d$id)" $TRACE)
 		[ "$x" -ge "$c" ] && ok "$name-conn-gone" "created=$c destroyed=$x" ||
 			fail "$name-conn-gone" "created=$c destroyed=$x"
 	fi
+}
+
+# create NAME CFG: xl create from CFG with @NAME@ replaced; sets $id.
+create() {
+	name=$1
+	sed "s/@NAME@/$name/g" "$2" > /tmp/$name.cfg
+	t=$(now)
+	step "$name-create" 180 xl create /tmp/$name.cfg || { sed 's/^/XVM|  /' /tmp/step.out; return 1; }
+	ok "$name-create-time" "xl-create=$(echo "$(now) $t" | awk '{print $1-$2}')s"
+	id=$(timeout 10 xl domid "$name") && ok "$name-domid" "domid=$id" || { fail "$name-domid"; return 1; }
+	timeout 10 xl list | sed 's/^/XVM|  /'
+}
+
+# guest_cycle NAME HOW CFG READY_SECS: a Linux guest (PV, or HVM booted
+# directly after hvmloader and SeaBIOS) runs guest-init.sh: its handshake
+# with dom0 over xenstore, then teardown.
+guest_cycle() {
+	name=$1 how=$2
+	create "$name" "$3" || return 1
+	home=/local/domain/$id
+	# The guest writes data/hello, registers a watch on data/from-dom0,
+	# then writes data/guest-ready.
+	PROGRESS=/var/log/xen/$name-serial.log
+	wait_key "$name-guest-ready" "$4" $home/data/guest-ready || { PROGRESS=; return 1; }
+	PROGRESS=
+	# An HVM guest's ring was first hvmloader's, handed over before the
+	# kernel's xenbus connected.
+	case $3 in *hvm*) handshake_seen "$name" "$id" ;; esac
+	ok "$name-guest-ready-time" "create-to-ready=$(echo "$(now) $t" | awk '{print $1-$2}')s"
+	VAL=
+	timeout 5 xenstore-read $home/data/hello > /tmp/hello 2>&1 && ok "$name-read-guest-key" "$(cat /tmp/hello)" ||
+		fail "$name-read-guest-key" "$(cat /tmp/hello)"
+	step "$name-write-for-guest" 10 xenstore-write $home/data/from-dom0 "hello-$id"
+	wait_key "$name-guest-saw-watch" 60 $home/data/result || return 1
+	[ "$VAL" = "ok hello-$id" ] && ok "$name-guest-result" || fail "$name-guest-result" "got '$VAL'"
+	teardown "$name" "$how" "$id"
 	ok "$name-cycle-time" "total=$(echo "$(now) $t" | awk '{print $1-$2}')s"
 }
-guest_cycle guest1 shutdown
-guest_cycle guest2 destroy
+
+# wait_dmesg NAME SECS DOMID TEXT: until Xen's console has a "(dDOMID)"
+# line with TEXT (hvmloader and SeaBIOS write to port 0xe9).
+wait_dmesg() {
+	n=$1 s=$2 d=$3 text=$4 end=$(( $(cut -d. -f1 /proc/uptime) + $2 ))
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
+		if timeout 10 xl dmesg 2>/dev/null | grep -a "(d$d)" | grep -qa "$text"; then
+			ok "$n" "after=$(echo "$(now) $t" | awk '{print $1-$2}')s"; return 0; fi
+		sleep 0.2
+	done
+	fail "$n" "no '(d$d) ... $text' in xl dmesg within ${s}s"
+	timeout 10 xl dmesg 2>/dev/null | grep -a "(d$d)" | tail -n 8 | sed 's/^/XVM|  /'
+	return 1
+}
+
+# handshake_seen NAME DOMID: the daemon's own record of hvmloader's
+# reconnection (xstored: its info log line and its trace; oxenstored: its
+# log; Debian's C daemon neither advertises the feature nor logs).
+handshake_seen() {
+	name=$1 id=$2
+	case $XSD in
+	xstored*)
+		l=$(grep -a "domain $id: ring reconnected by the guest" /var/log/messages | head -n 1)
+		tr=$(grep -a "RECONNECT connection .* (d$id)" $TRACE | head -n 1)
+		[ -n "$l" ] && ok "$name-reconnect-logged" "$(echo "$l" | cut -c1-200)" ||
+			fail "$name-reconnect-logged" "no info line in /var/log/messages"
+		[ -n "$tr" ] && ok "$name-reconnect-traced" "$(echo "$tr" | cut -c1-200)" ||
+			fail "$name-reconnect-traced" "no RECONNECT line in $TRACE" ;;
+	oxenstored)
+		l=$(grep -a "D$id requests a reconnect" /var/log/xen/xenstored.log | head -n 1)
+		[ -n "$l" ] && ok "$name-reconnect-logged" "$(echo "$l" | cut -c1-200)" ||
+			fail "$name-reconnect-logged" "no 'D$id requests a reconnect' in xenstored.log" ;;
+	esac
+}
+
+# hvm_firmware NAME: an HVM guest with no disk. hvmloader reads its keys
+# over the ring, hands the ring back (with xstored and oxenstored by the
+# reconnection handshake, which it waits for without a timeout; with C by
+# filling it with 0xff) and invokes SeaBIOS. Right after, dom0 reads the
+# ring page: each daemon's path leaves its own state.
+hvm_firmware() {
+	name=$1
+	case $XSD in
+	debian) want="features=0x0 connection=0 error=0 idx=0,0,0,0 req=ff rsp=ff" ;;
+	oxenstored) want="features=0x1 connection=0 error=0 idx=0,0,0,0 req=ff rsp=ff" ;;
+	xstored) want="features=0xf connection=0 error=0 idx=0,0,0,0 req=deadbeef rsp=deadbeef" ;;
+	# The broken reset scrubs but leaves the guest's word set.
+	xstored-broken) want="features=0xf connection=1 error=0 idx=0,0,0,0 req=deadbeef rsp=deadbeef" ;;
+	esac
+	create "$name" /etc/xen/hvm-nodisk.cfg || return 1
+	wait_dmesg "$name-invoking-seabios" "$HVM_WAIT" "$id" "Invoking SeaBIOS"
+	peek=$(timeout 10 ringpeek "$id" 2>&1)
+	[ "$peek" = "$want" ] && ok "$name-ring-state" "$peek" || fail "$name-ring-state" "got '$peek' want '$want'"
+	# hvmloader's reads (relative paths, one at a time) reached the daemon.
+	case $XSD in
+	oxenstored) f=/var/log/xen/xenstored-access.log ;;
+	*) f=$TRACE ;;
+	esac
+	r=$(grep -a 'hvmloader/bios' "$f" 2>/dev/null | grep -ac -e READ -e read)
+	a=$(grep -a -e 'bios-strings/' -e 'platform/' "$f" 2>/dev/null | grep -ac -e READ -e read)
+	[ "${r:-0}" -ge 1 ] && ok "$name-hvmloader-reads" "hvmloader/bios=$r bios-strings+platform=$a in $f" ||
+		fail "$name-hvmloader-reads" "no read of hvmloader/bios in $f"
+	handshake_seen "$name" "$id"
+	teardown "$name" destroy "$id"
+	ok "$name-cycle-time" "total=$(echo "$(now) $t" | awk '{print $1-$2}')s"
+}
+
+# How long hvmloader gets to reach SeaBIOS (about 3 s on a quiet host).
+HVM_WAIT=60
+mkdir -p /var/log/xen/console
+step xenconsoled 30 xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/var/log/xen/console
+if [ "$XSD" = xstored-broken ]; then
+	# The negative control: only the firmware handshake, which must hang.
+	HVM_WAIT=45
+	hvm_firmware hvm1
+	finish
+fi
+step xenstore-ls 30 xenstore-ls /
+sed 's/^/XVM|  /' /tmp/step.out | head -n 20
+step test-xenstore 180 test-xenstore
+tail -n 14 /tmp/step.out | sed 's/^/XVM|  /'
+guest_cycle guest1 shutdown /etc/xen/guest.cfg 180
+guest_cycle guest2 destroy /etc/xen/guest.cfg 180
+hvm_firmware hvm1
+guest_cycle hvmlinux destroy /etc/xen/hvm-linux.cfg ${HVM_LINUX_WAIT:-600}
 step xenstore-alive 10 xenstore-read -s /local/domain/0/name
 finish

@@ -795,6 +795,37 @@ START_TEST(ringio_reconnect_mid_payload_input)
 }
 END_TEST
 
+START_TEST(ringio_reconnect_reports_dropped_partial_input)
+{
+	struct ringio_conn *rc;
+	struct xsd_sockmsg h;
+	const char *payload;
+	char buf[PKT_MAX];
+
+	rc = conn_default();
+	ck_assert_uint_eq(ringio_conn_dropped_input(rc), 0);
+	/* A whole packet handed to the daemon is not partial input. */
+	send_packet(XS_READ, 1, "a", 2);
+	ck_assert_int_eq(ringio_conn_read(rc, &h, &payload), 0);
+	page->connection = XENSTORE_RECONNECT;
+	ck_assert_int_eq(ringio_conn_check_reconnect(rc), ECONNRESET);
+	ck_assert_uint_eq(ringio_conn_dropped_input(rc), 0);
+
+	/* 16 header bytes and 84 of 200 payload bytes were consumed. */
+	guest_packet(buf, XS_WRITE, 2, 0, NULL, 200);
+	guest_send(page, buf, 100);
+	ck_assert_int_eq(ringio_conn_read(rc, &h, &payload), EAGAIN);
+	page->connection = XENSTORE_RECONNECT;
+	ck_assert_int_eq(ringio_conn_read(rc, &h, &payload), ECONNRESET);
+	ck_assert_uint_eq(ringio_conn_dropped_input(rc), 100);
+
+	/* Each reset reports its own loss, not a running total. */
+	page->connection = XENSTORE_RECONNECT;
+	ck_assert_int_eq(ringio_conn_check_reconnect(rc), ECONNRESET);
+	ck_assert_uint_eq(ringio_conn_dropped_input(rc), 0);
+}
+END_TEST
+
 START_TEST(ringio_reconnect_while_reply_half_written)
 {
 	struct ringio_conn *rc;
@@ -1280,6 +1311,7 @@ ringio_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, ringio_reconnect_mid_packet_input);
 	tcase_add_test(tc, ringio_reconnect_mid_payload_input);
+	tcase_add_test(tc, ringio_reconnect_reports_dropped_partial_input);
 	tcase_add_test(tc, ringio_reconnect_while_reply_half_written);
 	tcase_add_test(tc, ringio_reconnect_clears_error_and_revives);
 	tcase_add_test(tc, ringio_reconnect_revives_comm_error_on_write_step);
