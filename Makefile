@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # xstored: one non-recursive Makefile.
 #
 # Targets

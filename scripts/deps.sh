@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Installs what xstored needs to build and test on Debian 12 (bookworm):
 # the Xen headers and libraries, talloc, Check, libsystemd, the compilers
 # and valgrind, Debian's own xenstore clients that the tests drive, and for

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Builds the Debian package and checks what it installs.
 #
 # Usage: tests/ops/deb.sh [OUTDIR]    (`make deb`; `make test` runs it)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck disable=SC2034 # the settings below are read by tests/lib/runner.sh
 # Security test runner: for each xenstore security advisory (XSA) a hostile
 # simulated guest or dom0 client makes the attack against a fresh daemon,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # dom0's /init in the xen-vm rig (tests/xen-vm, docs/xen-vm.md).
 # Kernel command line: xsd=xstored (ours, the default) or xsd=debian (Debian's
 # C xenstored, the control). Every step prints "XVM <step> ok|FAIL t=<secs>"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Boots Xen 4.17 + Debian's kernel as dom0 in QEMU (TCG, no KVM) once per
 # daemon in $XEN_VM_DAEMONS (default "debian xstored": Debian's C xenstored
 # as the control, then ours) and turns dom0-init.sh's serial markers into
