@@ -7,7 +7,8 @@
 #                     ASan+UBSan, valgrind (unit, integration and sim
 #                     suites), a clang build, the .deb, 60 s per fuzz
 #                     harness, the Xen VM test
-#   make check        layering check, unit tests (Check), integration tests,
+#   make check        layering check, SPDX licence lines (tests/check-spdx.sh),
+#                     unit tests (Check), integration tests,
 #                     operations tests (tests/ops: start-up, logs, control),
 #                     simulated guests (tests/sim), one hostile guest per
 #                     security advisory (tests/security), benchmark and
@@ -82,7 +83,7 @@ XSGUEST_LIB   := $(BUILD)/libxsguest.a
 
 objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
-.PHONY: all check unit integration ops deb layering clean install test demo valgrind
+.PHONY: all check unit integration ops deb layering spdx clean install test demo valgrind
 all: $(BUILD)/xstored xstored $(BUILD)/xs-guest
 
 $(BUILD)/%.o: %.c
@@ -158,6 +159,11 @@ $(BUILD)/tests/ops/%: tests/ops/%.c
 layering:
 	@tests/check-layering.sh
 
+# Every tracked source file starts with its SPDX-License-Identifier line
+# (scripts/add-spdx.sh adds missing ones).
+spdx:
+	@tests/check-spdx.sh
+
 unit: layering $(UNIT_TESTS)
 	@tests/run-unit.sh $(UNIT_TESTS)
 
@@ -184,7 +190,7 @@ integration: $(BUILD)/xstored $(INTEG_PROGS)
 ops: $(BUILD)/xstored $(OPS_PROGS)
 	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/ops/run.sh
 
-check: unit integration ops sim security
+check: spdx unit integration ops sim security
 
 deb:
 	@tests/ops/deb.sh $(abspath $(BUILD))/deb

@@ -92,7 +92,8 @@ fi
 
 status=0
 for f in "$@"; do
-	[ -f "$f" ] && [ -s "$f" ] || continue
+	[ -f "$f" ] || continue
+	[ -s "$f" ] || continue
 	kind=$(spdx_kind "$f")
 	[ "$kind" != none ] || continue
 	has_line "$kind" "$f" && continue
