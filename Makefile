@@ -206,8 +206,8 @@ deb:
 # and sim suites add 3 minutes (idle) to 4.5 (loaded) to the unit tests'
 # one; the heaviest, tests/sim's ten thousand reconnections, takes 45-75 s
 # of it (SIM_RECONNECTS=2000 would shrink it). The security suite, every
-# advisory's test, adds about a minute (52 s idle; 30 s without valgrind):
-# none is long enough to be worth leaving out.
+# advisory's test, adds about a minute (52-55 s idle, 72-99 s loaded; 30 s
+# without valgrind): none is long enough to be worth leaving out.
 VALGRIND_TIME_FACTOR ?= 10
 VALGRIND_RUN = XSTORED_WRAP=$(abspath tests/valgrind/memcheck.sh) \
 	       XS_TIME_FACTOR=$(VALGRIND_TIME_FACTOR) \
