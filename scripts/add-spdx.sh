@@ -67,7 +67,8 @@ add_line() {
 		;;
 	hash)
 		if [ "$(head -c 2 "$2")" = '#!' ]; then
-			{ head -n 1 "$2"; echo "$HASH_LINE"; tail -n +2 "$2"; } >"$tmp"
+			awk -v line="$HASH_LINE" '{ print } NR == 1 { print line }' \
+			    "$2" >"$tmp"
 		else
 			{ echo "$HASH_LINE"; cat "$2"; } >"$tmp"
 		fi
