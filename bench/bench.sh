@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # bench.sh: runs every workload against xstored, Debian's C xenstored and
 # oxenstored (through xenshim.so) and the null server, each run in a fresh
 # daemon and a fresh temp dir, and writes medians.

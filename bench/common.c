@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * common.c: clocks, quantiles and /proc readings for the benchmark clients.
  * The daemon's CPU comes from /proc/PID/task/N/schedstat (nanoseconds, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * common.h: what the benchmark clients share: clocks, latency statistics,
  * the daemon's CPU and RSS from /proc, one RESULT line per measured phase.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * nullsrv.c: the null server, the ceiling of the benchmark client on this
  * machine.  It accepts on a Unix socket and answers every whole message

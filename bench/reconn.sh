@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # reconn.sh: reconnections per second over simulated rings, xstored only
 # (Xen's daemons cannot run simulated guests).  For each SPEC
 # GUESTS:COUNT[:WATCHES] and each of RUNS runs: a fresh xstored

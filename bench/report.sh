@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # report.sh RAW RUNS: the Markdown table of medians from bench.sh's raw
 # lines ("DAEMON ROW.PHASE key=value ..."), then each goal of issue 7 with
 # its measured ratio.  Only medians are compared; no timing is asserted.

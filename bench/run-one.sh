@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # run-one.sh DAEMON DIR: starts one daemon (xstored, cxenstored, oxenstored,
 # null) in the fresh directory DIR, waits (at most 10 s) for its socket, and
 # prints "PID SOCKET".  The caller stops it with kill PID.

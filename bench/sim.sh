@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # sim.sh: xstored only (Xen's daemons cannot run simulated guests).  For
 # each domain count N: a fresh xstored --hypervisor=sim:DIR, N domains
 # created and introduced by xs-guest, each with one watch set from its own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xenshim.c: an LD_PRELOAD library that lets Debian's 4.17 C xenstored and
  * oxenstored serve their Unix socket on a machine without Xen, for the

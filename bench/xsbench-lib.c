@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xsbench-lib.c: the point write/read workload through Xen's libxenstore
  * (xs_open, xs_write, xs_read: one request at a time, as the toolstack

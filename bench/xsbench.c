@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xsbench.c: the raw socket benchmark client.  It speaks the xenstore wire
  * protocol itself (16-byte header, payload) with up to --depth requests in

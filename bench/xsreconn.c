@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xsreconn.c: reconnections per second over simulated rings (xstored
  * --hypervisor=sim:DIR only; docs/ring.md "Reconnection" and "Simulator").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The access log (--access-log FILE): one line per request, per
  * connection, in oxenstored's format, so that what was written to read

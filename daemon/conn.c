@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A client connection on the Unix socket: a nonblocking fd, the input
  * framer and the output queue, and the connection's life cycle.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A client connection: over the Unix socket (conn.c) or over a guest's
  * ring page (conn_ring.c), and its table of open transactions (conn_tx.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A guest's connection over its ring page: the same struct conn as a
  * socket client (caller identity, watches, transactions, output queue),

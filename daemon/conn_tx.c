@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A connection's open transactions: the table from wire transaction id to
  * store transaction, and the count of commits the client lost in a row.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * CONTROL commands (xenstore-control): ops_control.c owns the table and
  * the small commands; control_quota.c and control_memreport.c the larger

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * CONTROL memreport [<file>]: what the daemon's memory is made of.
  *

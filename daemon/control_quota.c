@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * CONTROL quota and quota-soft: the store's quotas for an administrator.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The daemon record: a fresh one, with every descriptor marked closed, so
  * that stop() and the error paths can release whatever was opened. Shared

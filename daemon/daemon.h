@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The daemon as a whole: struct daemon, the one place that holds mutable
  * state, passed explicitly to every function of daemon/. Prototypes of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Request dispatch: the one table of message types, the checks every
  * request passes before its handler, and the reply path.

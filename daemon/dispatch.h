@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Request dispatch (dispatch.c) and the message handlers (ops_*.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest domains: the table of introduced domains, INTRODUCE / RELEASE /
  * RESUME / SET_TARGET semantics, the special watches, reacting to domain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hypervisor layer: what the daemon needs from Xen, or from a stand-in
  * for it, behind one ops struct. Each backend is one file that fills a

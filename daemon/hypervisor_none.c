@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The "none" hypervisor backend: no hypervisor, no domains. The daemon
  * serves its Unix socket alone; INTRODUCE fails as the C daemon does when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The simulated hypervisor backend: a directory stands in for Xen, so that
  * guests (tools/xs-guest, or guest code written elsewhere) can talk to the

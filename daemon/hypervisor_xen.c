@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The Xen hypervisor backend: libxenevtchn for event channels and
  * VIRQ_DOM_EXC, libxengnttab to map a guest's ring through its reserved

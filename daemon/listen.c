@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The listening Unix socket: create it (directory included), accept
  * clients, remove it at exit.

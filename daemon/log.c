@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Logging: syslog with ident "xstored" and facility LOG_DAEMON (journald
  * takes it from there), at the levels err, warning, info and debug (-V).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The two log files together: the trace (trace.c) and the access log
  * (access_log.c). This file decides when they are opened and reopened and

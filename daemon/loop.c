@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The event loop: one epoll set, run one turn at a time. Nothing in it
  * scans every connection; each phase touches only what became ready or

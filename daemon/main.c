@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xstored's entry point: the start-up order and the shutdown.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Readiness for the service manager: sd_notify(3) from libsystemd, the one
  * file that includes it.

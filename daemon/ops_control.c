@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * CONTROL (privileged; the dispatch table checks that): cmd\0[arg\0]...,
  * the commands of the C xenstored's xenstore-control, one table row each:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Domain management requests: INTRODUCE, RELEASE, RESUME, SET_TARGET,
  * IS_DOMAIN_INTRODUCED, GET_DOMAIN_PATH: argument parsing in the C

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * GET_FEATURE and SET_FEATURE: the server feature bits, globally and per
  * domain.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Handlers for the node operations: READ, WRITE, MKDIR, RM, DIRECTORY,
  * DIRECTORY_PART, GET_PERMS, SET_PERMS.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * GET_QUOTA and SET_QUOTA (privileged; the table checks that).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * TRANSACTION_START and TRANSACTION_END. The id table and the count of
  * lost commits live in conn_tx.c; the isolation and conflict rules in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Watches: the WATCH, UNWATCH and RESET_WATCHES handlers, and delivery of
  * the store's watch events to connections.

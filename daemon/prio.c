@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Holding guests back for a starving toolstack transaction (XSA-206).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Signals, without handlers: SIGPIPE is ignored (writes report EPIPE
  * instead), and SIGTERM, SIGINT and SIGHUP are blocked and read from a

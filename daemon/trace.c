@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The trace file (-T, CONTROL log and logfile): a readable record of every
  * packet in and out, in the C xenstored's format, so the tools and habits

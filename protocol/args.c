@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * args.c: splitting request payloads into arguments and parsing numbers.
  *

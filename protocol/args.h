@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Argument parsing for request payloads: NUL-terminated strings, domids,
  * unsigned numbers. No I/O, no allocation: results point into the payload.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * dirpart.c: the DIRECTORY_PART reply, cut from a packed child list.
  *

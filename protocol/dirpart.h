@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * DIRECTORY_PART reply construction: a pure function on the packed child
  * list (names each followed by a NUL, in insertion order). No I/O.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * path.c: syntax checks and canonical form of node paths.
  *

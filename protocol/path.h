@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Path syntax: validation and canonicalisation of node paths. No I/O.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * wire.c: names for message types and error codes, and the header check.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The xenstore wire format: the 16-byte header, message types, error names.
  * No I/O. The constants come from <xen/io/xs_wire.h> (the protocol's own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ring.c: the server's accesses to a xenstore ring page.
  *

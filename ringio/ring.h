@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The xenstore ring page: two 1024-byte byte rings with free-running
  * indexes, plus the feature, connection, error and event-channel words

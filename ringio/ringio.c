@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ringio.c: one guest's xenstore connection over its ring page.
  *

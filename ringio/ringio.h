@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A guest's xenstore connection over its ring page, driven by the daemon:
  * packets framed out of the request ring, packets written into the response

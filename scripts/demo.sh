@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # A short demonstration: starts xstored socket-only in a temporary
 # directory and talks to it with Debian's own xenstore clients.
 set -eu

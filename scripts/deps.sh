@@ -1,9 +1,11 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Installs what xstored needs to build and test on Debian 12 (bookworm):
 # the Xen headers and libraries, talloc, Check, libsystemd, the compilers
 # and valgrind, Debian's own xenstore clients that the tests drive, and for
 # the operations tests (tests/ops) the packaging tools (debhelper,
-# dpkg-dev), systemd (systemd-analyze, systemctl) and man/groff.
+# dpkg-dev, and lintian for debian/copyright), systemd (systemd-analyze,
+# systemctl) and man/groff.
 # libclang-rt-14-dev holds clang's sanitizer and libFuzzer runtimes
 # (tests/fuzz); clang only recommends it.
 # Run as root (or through sudo).
@@ -15,7 +17,7 @@ apt-get install -y --no-install-recommends \
 	build-essential pkg-config clang libclang-rt-14-dev valgrind procps \
 	libxen-dev libtalloc-dev check libsystemd-dev \
 	xenstore-utils xen-utils-4.17 \
-	debhelper dpkg-dev systemd man-db groff-base
+	debhelper dpkg-dev lintian systemd man-db groff-base
 # The real-Xen rig (make xen-vm-test, tests/xen-vm): QEMU and cpio on the
 # host. The kernel, the hypervisor and busybox are downloaded by
 # tests/xen-vm/build.sh with apt-get download, never installed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * domain.c: the domains the store knows, their accounting and quotas.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Internals shared by the files of libstore. Nothing outside store/ may
  * include this header.

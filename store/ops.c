@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ops.c: the node operations of store.h. Outside a transaction each works
  * on the live tree here; inside one it is handed to tx.c.

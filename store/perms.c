@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * perms.c: permission lists in text form, and the access decision.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * store.c: the store as a whole: creation with the initial tree, counters,
  * and the consistency check behind CONTROL `check`.

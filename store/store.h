@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The xenstore tree: nodes, permissions, generations, transactions, the
  * watch index and per-domain accounting. No I/O; knows nothing of sockets,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * watch_index.c: the watch index, watches keyed by canonical path.
  *

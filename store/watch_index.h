@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The watch index (internal to libstore): watches keyed by canonical path so
  * that a change at P costs O(depth(P) + matches), never O(all watches).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * watches.c: the store's side of watches: adding them with duplicate and
  * quota checks, charging them to the watcher's domain, and firing events

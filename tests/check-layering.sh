@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # The libraries (protocol/, store/, ringio/) must not reach into daemon/ nor
 # into the Xen control libraries: only the hypervisor backends in daemon/ may.
 # xs_wire.h is allowed in protocol/ and ringio/: it is the wire definition.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Runs every unit test binary given; each is a Check runner that prints its
 # own summary line. Fails if any binary fails. $VALGRIND, if set, prefixes
 # each run (make valgrind).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Shared by the libFuzzer harnesses of tests/fuzz (see README.md there):
  * the entry point libFuzzer calls and the check that turns a broken

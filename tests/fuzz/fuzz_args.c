@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * fuzz_args: the argument parsers a request's payload meets before the
  * store sees it: protocol/args.h (splitting, one-argument payloads,

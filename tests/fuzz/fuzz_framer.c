@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * fuzz_framer: the socket connection's packet framer (daemon/conn.c:
  * read_input, process_input, the EOF rules, output and back-pressure)

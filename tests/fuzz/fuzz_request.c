@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * fuzz_request: whole requests, from the header to the queued reply,
  * through the daemon's own dispatch (daemon/dispatch.c and every ops_*.c

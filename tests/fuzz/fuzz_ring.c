@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * fuzz_ring: ringio (ringio/ringio.h on ring.h) against a hostile guest.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Runs the libFuzzer harnesses of tests/fuzz (see README.md).
 #   run.sh replay BUILD NAME...  runs each harness once on every file of
 #                                regressions/NAME and corpus/NAME: fails if

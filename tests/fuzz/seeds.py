@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Writes the seed corpus of the fuzz harnesses: corpus/<harness>/<name>.
 
 Run from anywhere: python3 tests/fuzz/seeds.py. The files are checked in;

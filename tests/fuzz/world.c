@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * world.c: the daemon and tree shared by fuzz_framer and fuzz_request
  * (see world.h). The tree, as a toolstack would leave it:

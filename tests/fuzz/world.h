@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A daemon without its loop, for the harnesses that run requests through
  * the real daemon code (fuzz_framer, fuzz_request): struct daemon as

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # xenstore-control (Xen 4.17, called directly: the /usr/bin wrapper needs
 # Xen) and test-xenstore against the daemon.
 # shellcheck shell=bash

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Debian's xenstore-write, -read, -exists, -list, -ls, -rm, -chmod against
 # the daemon, asserting their exact output (formats: xenstore_client.c of
 # Xen 4.17; wire behaviour: xenstore-facts.md section 7.1).

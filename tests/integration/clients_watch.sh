@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Debian's xenstore-watch against the daemon. It sends WATCH(path, token =
 # path), prints the path of each event, the initial one included, and with
 # -n N exits after N events.

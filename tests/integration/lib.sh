@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Helpers for the shell integration tests (sourced, never run).
 # shellcheck shell=bash
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Raw wire tests: hand-made xenstore packets sent to a running xstored over
  * its Unix socket, the reply bytes checked exactly. They cover what

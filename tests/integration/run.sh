@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck disable=SC2034 # the settings below are read by tests/lib/runner.sh
 # Integration test runner: every test against its own fresh daemon.
 #

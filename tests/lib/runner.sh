@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # What the daemon test runners share (sourced, never run): every test
 # against its own fresh daemon. Used by tests/integration/run.sh,
 # tests/sim/run.sh and tests/security/run.sh (not tests/ops/run.sh, whose

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Builds the Debian package and checks what it installs.
 #
 # Usage: tests/ops/deb.sh [OUTDIR]    (`make deb`; `make test` runs it)
@@ -11,6 +12,10 @@
 #   - its dependencies: the runtime libraries, found by ${shlibs:Depends};
 #   - its maintainer scripts neither enable nor start the service;
 #   - apt accepts it for installation (a simulation);
+#   - lintian finds nothing wrong with debian/copyright (DEP-5) or a
+#     licence, in the source package (dpkg-source -b of the same copy,
+#     made before the build: lintian's DEP-5 checks read the source) and
+#     in the .deb; its other tags are printed, not judged;
 #   - in CI (CI=true, as root) it is really installed and purged again: the
 #     install must succeed without Xen or a running systemd, and leave the
 #     unit disabled and no daemon running.
@@ -78,6 +83,13 @@ else
 	    --exclude=./.git -cf - . | tar -xf - -C "$src"
 fi
 rm -rf "$src/build" "$src/build-san" "$src/build-clang" "$src/xstored"
+
+# The source package, for lintian (3.0 (native): a .dsc and a tarball).
+dsc=
+if (cd "$work" && dpkg-source -b "$(basename "$src")") \
+    >"$work/source.log" 2>&1; then
+	dsc=$work/xstored_$version.dsc
+fi
 
 if ! (cd "$src" && timeout "$BUILD_TIMEOUT" dpkg-buildpackage -us -uc -b) \
     >"$work/build.log" 2>&1; then
@@ -150,6 +162,28 @@ if apt-get install -s "$deb" >"$work/apt.log" 2>&1 &&
 	pass apt_accepts_it
 else
 	flunk apt_accepts_it "$(cat "$work/apt.log")"
+fi
+
+# Tags about the copyright file or a licence fail (such as
+# missing-license-paragraph-in-dep5-copyright,
+# license-problem-undefined-license, copyright-without-copyright-notice).
+if ! command -v lintian >/dev/null 2>&1; then
+	flunk lintian_accepts_the_copyright "lintian is not installed" \
+	    "(scripts/deps.sh installs it)"
+elif [ -z "$dsc" ]; then
+	flunk lintian_accepts_the_copyright "dpkg-source -b failed:" \
+	    "$(tail -n 20 "$work/source.log")"
+else
+	lintian -I --pedantic "$dsc" "$deb" 2>&1 |
+	    grep -v '^running with root privileges' >"$work/lintian.log"
+	bad=$(grep -Ei '^[EWIPX]: [^:]*: [^ ]*(copyright|dep5|licen[cs]e)' \
+	    "$work/lintian.log")
+	if [ -n "$bad" ]; then
+		flunk lintian_accepts_the_copyright "$bad"
+	else
+		pass lintian_accepts_the_copyright
+	fi
+	sed 's/^/    lintian: /' "$work/lintian.log"
 fi
 
 if [ "${CI:-}" = true ] && [ "$(id -u)" -eq 0 ]; then

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Helpers for the operations tests (sourced by run.sh, never run).
 # shellcheck shell=bash
 #

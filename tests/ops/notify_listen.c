@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A stand-in for systemd's notification socket, for tests/ops/run.sh.
  *

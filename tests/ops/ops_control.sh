@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Quota options, and xenstore-control (Xen 4.17's, called directly: the
 # /usr/bin wrapper needs Xen) against the daemon.
 # shellcheck shell=bash

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # The trace file (-T), the access log (--access-log) and their rotation.
 # shellcheck shell=bash
 

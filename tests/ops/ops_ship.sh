@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # What ships: the systemd unit, the man page, make install. (The Debian
 # package is tests/ops/deb.sh, run by `make deb` and `make test`.)
 # shellcheck shell=bash

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Start-up, readiness, signals and the command line.
 # shellcheck shell=bash
 

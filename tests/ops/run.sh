@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Operations test runner: xstored as an administrator and Xen's scripts
 # meet it (start-up, readiness, signals, options, logs, control commands,
 # the systemd unit, the man page, make install).

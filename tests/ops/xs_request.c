@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A raw xenstore client for tests/ops/run.sh: one request, its reply.
  *

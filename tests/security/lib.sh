@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Helpers for the security tests (sourced, never run).
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # rc: set by the integration helpers (run)
@@ -31,7 +32,8 @@
 # baseline's, the talloc total is within TALLOC_SLACK bytes or
 # TALLOC_PCT % of it, and VmRSS within RSS_SLACK_KB or RSS_PCT % (not
 # with SEC_RSS=0: under ASan or valgrind freed memory is held back, so
-# VmRSS says nothing; run.sh sets it for an ASan build).
+# VmRSS says nothing; run.sh sets it for an ASan build and under
+# XSTORED_WRAP).
 
 # shellcheck source=tests/sim/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../sim/lib.sh"

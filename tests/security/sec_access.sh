@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Access control and leak advisories (xenstore-facts §5.2): XSA-115, 322,
 # 323, 352, 353, 417, 419, 483. Domain 5 attacks; domain 6 is the
 # bystander (lib.sh).

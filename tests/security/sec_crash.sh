@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Crash advisories (xenstore-facts §5.4): XSA-233, 414, 415, 418, 425,
 # 440, 481, 484. Each makes the daemon walk the code path that crashed
 # the C daemon (a double free, a use after free, an assert, deep

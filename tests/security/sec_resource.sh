@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Resource exhaustion advisories (xenstore-facts §5.3): XSA-206, 272, 326
 # (several tests: unread replies, event floods, the memory quota, huge
 # transactions), 330, 416, 421. Domain 5 attacks; domain 6 is the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Ring and framing advisories (xenstore-facts §5.1): XSA-38, 72, 324, 325,
 # 420. Domain 5 attacks over its ring page (or dom0 over the socket);
 # domain 6 is the bystander (lib.sh).

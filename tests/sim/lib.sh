@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Helpers for the simulator tests (sourced, never run).
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # rc: set by the integration helpers (run)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # A domain's life as the toolstack and the hypervisor drive it: INTRODUCE,
 # RELEASE, death (VIRQ_DOM_EXC with the domain dying or destroyed),
 # shutdown and RESUME, and the @introduceDomain / @releaseDomain watches a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Hostile guests (xs-guest scenario hostile MODE) against the real daemon: a
 # broken ring stops that guest's connection with the error indicator set and
 # nothing else. The domain stays introduced, its nodes stay, no

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Permission checks for an unprivileged guest over its ring: other homes are
 # closed to it, relative paths land under its own home, and what it creates
 # is its own.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Quotas that only a guest over its ring can exercise: the memory a domain
 # makes the daemon hold (its nodes, watches, transactions and queued output)
 # is counted, bounded by its memory quota and given back; a guest that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # The original race (2014): hvmloader used to zero the ring page by hand
 # while the daemon might be reading it. Such a guest may at worst get its own
 # connection stopped with the error indicator set; the daemon never crashes

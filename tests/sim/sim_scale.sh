@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Many guests at once: a thousand simulated domains connected together, and
 # ten thousand reconnections of one guest while fifty others read and write.
 # Sizes: SIM_DOMAINS (1000), SIM_RECONNECTS (10000, a multiple of 100),

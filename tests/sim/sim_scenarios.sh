@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # The xs-guest scenarios of well-behaved guests against the real daemon:
 # Linux, hvmloader's reconnection, a dom0less guest whose builder preset the
 # connection word, and a kexec'd kernel's RESET_WATCHES.

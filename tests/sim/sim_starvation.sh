@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # A guest that writes without pause must not starve the toolstack's
 # transactions (XSA-206): after a few lost commits the toolstack's
 # transaction gets priority and the guests wait until it ends.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Watches across the ring and the socket: a Debian xenstore-watch on the
 # dom0 socket sees a guest's writes, and a guest's watch sees dom0's writes
 # (filtered by what the guest may read).

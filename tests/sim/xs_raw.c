@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xs_raw: a tiny dom0 client for the simulator and security tests
  * (tests/sim/run.sh, tests/security/run.sh).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Runs a command under valgrind memcheck, for the test runners: `make
 # valgrind` sets XSTORED_WRAP to this script, and tests/integration/run.sh
 # and tests/sim/run.sh (through tests/lib/runner.sh) then start every

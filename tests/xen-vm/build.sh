@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Assembles the real-Xen test rig (tests/xen-vm/README in docs/xen-vm.md):
 #   $OUT/xen          Xen 4.17 (xen-hypervisor-4.17-amd64), gunzipped to the
 #                     plain ELF that QEMU's multiboot -kernel loads

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # dom0's /init in the xen-vm rig (tests/xen-vm, docs/xen-vm.md).
 # Kernel command line: xsd=xstored (ours, the default), xsd=debian (Debian's
 # C xenstored, the control), xsd=oxenstored (Debian's OCaml daemon, with

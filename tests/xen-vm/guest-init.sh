@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # The PV guest's /init in the xen-vm rig. It talks to xenstore through the
 # kernel's /dev/xen/xenbus (Debian's xenstore-* tools): writes data/hello,
 # watches data/from-dom0, writes data/guest-ready, and when dom0 writes the

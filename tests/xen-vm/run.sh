@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Boots Xen 4.17 + Debian's kernel as dom0 in QEMU (TCG, no KVM) once per
 # daemon in $XEN_VM_DAEMONS (default "debian oxenstored xstored
 # xstored-broken": Debian's C xenstored and oxenstored, then ours, then the

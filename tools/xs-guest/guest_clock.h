@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The one clock xs-guest measures its deadlines with: CLOCK_MONOTONIC in
  * milliseconds, immune to changes of the wall clock.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_conn.c: a guest's packet connection over its ring page.
  *

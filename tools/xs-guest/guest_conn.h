@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A guest's xenstore connection over its ring page, driven by the guest:
  * packets written into the request ring (in pieces when they do not fit),

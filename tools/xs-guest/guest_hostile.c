@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_hostile.c: guests that break the ring protocol on purpose.
  *

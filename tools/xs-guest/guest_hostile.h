@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Hostile guests (`scenario hostile MODE`): each breaks the ring protocol
  * one way and reports what the daemon did. Verdicts (enum guest_status):

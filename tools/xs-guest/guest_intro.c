@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_intro.c: what a toolstack says over the dom0 socket around a
  * domain's introduction.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The simulated toolstack's requests over the dom0 socket (guest_sock.h):
  * the domain's home before introduction, INTRODUCE and RELEASE.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_msg.c: xenstore packets as the tool holds, builds and prints them.
  *

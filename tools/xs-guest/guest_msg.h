@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One xenstore packet as xs-guest holds it (header and body), and the
  * conversions the tool needs around it: type names, request payloads

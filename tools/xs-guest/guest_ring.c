@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_ring.c: the guest's accesses to its xenstore ring page.
  *

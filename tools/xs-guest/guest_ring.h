@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The guest's side of a xenstore ring page (struct xenstore_domain_interface
  * in <xen/io/xs_wire.h>; docs/ring.md): produce into the request ring,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_scenario.c: the well-behaved built-in scenarios (linux,
  * hvmloader, dom0less, kexec) and the dispatch to the hostile ones.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Built-in guest scenarios: one guest of a simulated domain behaving like
  * a known client (tools/xs-guest/README.md says what each checks). Each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_script.c: the script interpreter (language in guest_script.h).
  *

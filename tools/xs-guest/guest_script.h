@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The xs-guest script language: one guest driven through many steps by a
  * test, without restarting (tools/xs-guest/README.md has the table).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_sim.c: a guest's handles on the simulated hypervisor.
  *

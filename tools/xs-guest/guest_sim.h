@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The simulated hypervisor from a guest's side (docs/ring.md, "Simulator";
  * DESIGN.md, "Hypervisor layer"). The layout is a public interface:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_sock.c: one request at a time over the daemon's Unix socket.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A client of the daemon's Unix stream socket (the dom0 socket,
  * $XENSTORED_PATH): connect, send one request, wait for its reply with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Exit statuses of xs-guest, also returned by the script and scenario
  * runners (which print the reason on stderr before returning one).

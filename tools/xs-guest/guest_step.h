@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One guest step as the script and the scenarios take it: a request built
  * from words, sent over the connection, its reply judged, and a clear

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_toolstack.c: the simulated toolstack's domain files.
  *

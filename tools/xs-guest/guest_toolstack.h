@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The simulated toolstack's file operations on DIR/dom<N>/ (layout in
  * guest_sim.h): create a domain, change its state, destroy it. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * args_test.c: tests of protocol/args.c (payload splitting, domid, number
  * and boolean parsing).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * dirpart_test.c: tests of protocol/dirpart.c (DIRECTORY_PART replies),
  * including a model of the libxenstore client loop (facts 1.8).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * path_test.c: tests of protocol/path.c (syntax, canonical form, length
  * bound, depth, ancestry).

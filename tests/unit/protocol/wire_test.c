@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * wire_test.c: tests of protocol/wire.c (type names, error names, header
  * check).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest.h: the guest side of a ring page, for the ringio unit tests.
  *

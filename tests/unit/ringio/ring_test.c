@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ring_test.c: tests of ringio/ring.c (index arithmetic, copies, the
  * corruption check, the reset sequence, the page layout). The test plays

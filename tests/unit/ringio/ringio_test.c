@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ringio_test.c: tests of ringio/ringio.c (framing, partial writes, the
  * error indicator, reconnection and its ordering, hostile guests). The test

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests of the store's per-domain memory accounting and the hard
  * memory quota: what a domain makes the store hold (nodes it owns,

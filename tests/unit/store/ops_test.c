@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for store/ops.c and store/tree.c: node operations on the live
  * tree, permissions and their error hiding, generations, watch events,

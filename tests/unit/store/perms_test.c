@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * perms_test.c: tests of store/perms.c (permission text form and the
  * access decision).

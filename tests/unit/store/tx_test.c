@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for store/tx.c: isolation, first-read snapshots, conflicts,
  * the sibling-creation case the C daemon gets wrong, removal and

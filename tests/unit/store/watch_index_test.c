@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * watch_index_test.c: unit tests for store/watch_index.c.
  *

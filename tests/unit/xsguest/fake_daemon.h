@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * fake_daemon.h: the daemon's side of one ring page for the xs-guest unit
  * tests, built on ringio (the real server-side ring code) and a toy store.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_conn_test.c: tests of tools/xs-guest/guest_conn.c, the guest's
  * packet connection. The daemon is fake_daemon.h: ringio (the real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_intro_test.c: tests of tools/xs-guest/guest_intro.c, the
  * toolstack's requests around INTRODUCE. The daemon's end is the other

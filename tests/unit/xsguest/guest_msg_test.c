@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_msg_test.c: tests of tools/xs-guest/guest_msg.c: type names,
  * payloads built from words, ERROR and WATCH_EVENT parsing, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_ring_test.c: tests of tools/xs-guest/guest_ring.c, the guest's
  * accesses to its ring page. The daemon's side is the real one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_scenario_test.c: tests of tools/xs-guest/guest_scenario.c and
  * guest_hostile.c. Each built-in scenario runs against fake_daemon.h

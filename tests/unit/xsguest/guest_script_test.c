@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_script_test.c: tests of tools/xs-guest/guest_script.c: word
  * splitting, and whole scripts run against fake_daemon.h (ringio and a

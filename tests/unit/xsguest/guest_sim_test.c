@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_sim_test.c: tests of tools/xs-guest/guest_sim.c, the guest's
  * handles on the simulator directory. The test plays the daemon's side of

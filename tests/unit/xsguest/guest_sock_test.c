@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_sock_test.c: tests of tools/xs-guest/guest_sock.c, one request at
  * a time over a stream socket. The daemon's end is the other half of a

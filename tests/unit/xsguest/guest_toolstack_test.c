@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guest_toolstack_test.c: tests of tools/xs-guest/guest_toolstack.c, the
  * simulated toolstack's files (DIR/dom<N>/page and state), in a fresh
