@@ -20,5 +20,10 @@ apt-get install -y --no-install-recommends \
 	debhelper dpkg-dev lintian systemd man-db groff-base
 # The real-Xen rig (make xen-vm-test, tests/xen-vm): QEMU and cpio on the
 # host. The kernel, the hypervisor and busybox are downloaded by
-# tests/xen-vm/build.sh with apt-get download, never installed.
-apt-get install -y --no-install-recommends qemu-system-x86 cpio
+# tests/xen-vm/build.sh with apt-get download, never installed. HVM guests
+# need Debian's Xen device model (qemu-system-xen: libxl runs
+# /usr/libexec/xen-qemu-system-i386), copied into dom0 with the libraries
+# ldd finds for it here, and SeaBIOS and qemu's data files (qemu-system-x86
+# brings both); the host never runs them.
+apt-get install -y --no-install-recommends qemu-system-x86 qemu-system-xen \
+	seabios qemu-system-data cpio

@@ -19,7 +19,9 @@ echo "XVMG init t=$(now) $(ls /dev/xen 2>&1 | tr '\n' ' ')"
 export XENSTORED_PATH=/dev/xen/xenbus
 echo "XVMG domid=$(xenstore-read domid 2>&1) name=$(xenstore-read name 2>&1)"
 xenstore-write data/hello "from-guest-$(xenstore-read domid 2>/dev/null)" || echo "XVMG write FAIL"
-xenstore-watch -n 2 data/from-dom0 > /tmp/w.log 2>&1 &
+mkdir -p /tmp
+: > /tmp/w.log
+xenstore-watch -n 2 data/from-dom0 >> /tmp/w.log 2>&1 &
 i=0
 while [ "$(wc -l < /tmp/w.log)" -lt 1 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 echo "XVMG watch registered ($(cat /tmp/w.log))"
