@@ -10,8 +10,10 @@
 #                     operations tests (tests/ops: start-up, logs, control),
 #                     simulated guests (tests/sim), one hostile guest per
 #                     security advisory (tests/security), benchmark and
-#                     fuzz smoke runs
+#                     fuzz smoke runs, the model checks (make model)
 #   make sim          simulated-guest tests only (tests/sim/run.sh)
+#   make model        spin model checks of the ring reconnection handshake
+#                     (tests/model/run.sh; needs spin and gcc, no build)
 #   make security     the per-advisory tests only (tests/security/run.sh)
 #   make valgrind     unit, integration and sim suites under memcheck
 #   make xen-vm-test  a real Xen 4.17 + dom0 + guests under QEMU (tests/xen-vm)
@@ -329,6 +331,17 @@ bench-smoke: $(BUILD)/xstored $(BUILD)/xs-guest $(BENCH_PROGS)
 	@$(BENCH_ENV) bench/bench.sh --smoke --out $(BUILD)/bench/smoke.md
 
 check: bench-smoke
+
+# Model checks of the ring reconnection handshake (tests/model/reconnect.pml,
+# docs/ring.md): spin searches every interleaving of ringio's reset and a
+# guest, for the real order and for five broken ones that must be caught
+# (about 10 s, most of it compiling the verifiers). The verifiers, their
+# reports and any error trail are left in $(BUILD)/model.
+.PHONY: model
+model:
+	@MODEL_OUT=$(abspath $(BUILD))/model tests/model/run.sh
+
+check: model
 
 # A real Xen 4.17 under QEMU (tests/xen-vm, docs/xen-vm.md): Debian's
 # xenstored as the control, then xstored as dom0's xenstored; xl creates,
