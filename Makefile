@@ -334,8 +334,8 @@ check: bench-smoke
 
 # Model checks of the ring reconnection handshake (tests/model/reconnect.pml,
 # docs/ring.md): spin searches every interleaving of ringio's reset and a
-# guest, for the real order and for five broken ones that must be caught
-# (about 10 s, most of it compiling the verifiers). The verifiers, their
+# guest, for the real order and for six broken ones that must be caught
+# (10-20 s, about half of it compiling the verifiers). The verifiers, their
 # reports and any error trail are left in $(BUILD)/model.
 .PHONY: model
 model:

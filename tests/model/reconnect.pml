@@ -21,26 +21,31 @@
  * (part 1), written and published one byte at a time so that the daemon
  * can hold half a packet. Each byte carries a tag: the guest's connection
  * generation, the request's sequence number within that generation, and
- * the part. A reply carries its request's generation and sequence. Zero
- * (a zeroed page) and SCRUB (ring_reset's deadbeef fill) are never the tag
- * of a live byte, so reading one as data is caught like an old packet.
+ * the part. A reply carries its request's generation and sequence. A
+ * watch event (at most EVENTS, fired by the pre-reset guest's watches) has
+ * sequence 0; it is what makes the daemon write a packet in two steps.
+ * Zero (a zeroed page) and SCRUB (ring_reset's deadbeef fill) are never
+ * the tag of a live byte, so reading one as data is caught like an old
+ * packet.
  *
  * Ghost variables (d_gen, d_next, g_wait_conn, g_wait_reply) exist only for
  * the properties; neither side decides anything on them.
  *
  * Properties. Assertions, each marked on its line for run.sh: P_REQUEST
- * (the daemon takes only the next byte of the current generation's request
- * stream), P_REPLY (the guest takes only its request's reply), P_FRESH (when
- * the guest sees the reset done, the page is reset: indexes 0, data
- * scrubbed, error 0, connection 0). No invalid end state (both sides
- * finish). Two LTL formulas below, for liveness.
+ * (the daemon takes only the next byte of the current generation's
+ * request stream), P_REPLY (the guest takes only its request's reply or a
+ * current event), P_FRESH (when the guest sees the reset done, the page is
+ * reset: indexes 0, data scrubbed, error 0, connection 0). No invalid end
+ * state (both sides finish). Two LTL formulas below, for liveness.
  *
  * Broken variants, one cpp symbol each (run.sh expects spin to catch each):
  *   BROKEN_CLEAR_FIRST   connection = 0 before the indexes are zeroed
  *   BROKEN_NO_NOTIFY     no notify after the reset
- *   BROKEN_NOTIFY_EARLY  notify before the reset (C xenstored before 2023)
+ *   BROKEN_NOTIFY_EARLY  notify at the start of the reset, none after
  *   BROKEN_KEEP_QUEUE    the daemon keeps its output queue on ECONNRESET
  *   BROKEN_KEEP_PARTIAL  ringio keeps a half-read request across a reset
+ *   BROKEN_KEEP_OUT_OFF  ringio keeps the written offset of a half-written
+ *                        output packet across a reset
  */
 
 #define RS		2	/* bytes per data area: one packet fills it */
@@ -51,7 +56,10 @@
 #define FEATURES	3	/* what the daemon advertises (of RINGIO_FEATURES_ALL) */
 #define E_RINGIDX	2	/* XENSTORE_ERROR_RINGIDX */
 
-/* Tag of a packet byte: generation (3 bits), sequence (4), part (1). */
+/*
+ * Tag of a packet byte: generation (3 bits), sequence (4), part (1). A
+ * watch event has sequence 0.
+ */
 #define TAG(g, s, p)	(((g) << 5) | ((s) << 1) | (p))
 
 /* Step results, as ringio returns them. */
@@ -66,6 +74,9 @@
 
 #ifndef TICKS
 #define TICKS		2	/* slow-timer rescans the daemon may make */
+#endif
+#ifndef EVENTS
+#define EVENTS		1	/* watch events the daemon may queue */
 #endif
 
 /* The shared page. */
@@ -108,7 +119,9 @@ inline reconnect()
 #ifndef BROKEN_KEEP_PARTIAL
 		in_off = 0;
 #endif
+#ifndef BROKEN_KEEP_OUT_OFF
 		out_off = 0;
+#endif
 		derr = 0;
 		d_gen++;
 		d_next = 1;
@@ -143,14 +156,16 @@ inline reconnect()
 	skip
 }
 
-/* conn_drop_state(): the output queue (and watches, transactions) go. */
+/*
+ * conn_drop_state(): the output queue goes, and the watches (and
+ * transactions) with it, so no event can fire any more.
+ */
 inline drop_state()
 {
 #ifndef BROKEN_KEEP_QUEUE
-	outn = 0
-#else
-	skip
+	outn = 0;
 #endif
+	events = 0
 }
 
 /* step_begin(): the connection word first, with one load; then the error. */
@@ -289,7 +304,12 @@ inline drain()
 		ring_write();
 		if
 		:: ret == R_OK ->
-			d_step { outq[0] = outq[1]; outq[1] = 0; outn-- }
+			d_step {
+				outq[0] = outq[1];
+				outq[1] = outq[2];
+				outq[2] = 0;
+				outn--
+			}
 		:: ret == R_AGAIN -> break
 		:: else -> drop_state(); break
 		fi
@@ -317,7 +337,7 @@ inline service()
 		:: ret == R_OK ->
 			/* dispatch_request(): the reply is queued at once. */
 			d_step {
-				assert(outn < 2);
+				assert(outn < 3);
 				outq[outn] = TAG(d_gen, d_next, 0);
 				outn++;
 				d_next++;
@@ -332,22 +352,54 @@ proctype daemon()
 {
 	byte in_off;		/* bytes of the current request held */
 	byte out_off;		/* bytes of outq[0] already in the ring */
-	byte outq[2];		/* queued replies (their part-0 tag) */
+	byte outq[3];		/* queued replies and events (part-0 tag) */
 	byte outn;
 	bit derr;		/* rc->error != 0: the ring is stopped */
 	byte c, cons, prod, n, j, b, i, ret, moved;
 	byte ticks = TICKS;
+	byte events;		/* events the guest's watches may still fire */
 
 	/* INTRODUCE: ringio_conn_new (feature word), ringio_conn_reset. */
 	features = FEATURES;
 	reconnect();
 	drop_state();
+	/*
+	 * hvmloader, or the kernel that crashes, may have watches; Linux's
+	 * xenbus starts after the reset with none.
+	 */
+	if
+	:: !linux_only -> events = EVENTS
+	:: else -> skip
+	fi;
 	introduced = 1;
 end_idle:
 	do
 	:: atomic { evt_d -> evt_d = 0 }; service()
-	/* The slow rescan (every 2 s in the daemon), a bounded number of times. */
-	:: ticks > 0 -> ticks--; service()
+	/*
+	 * The slow rescan (every 2 s in the daemon), a bounded number of
+	 * times; a watch fired since may have queued an event first. The
+	 * event is what makes the daemon write a packet in two steps (the
+	 * ring holds part of a reply when the event comes).
+	 */
+	:: ticks > 0 -> ticks--;
+		if
+		:: events > 0 ->
+			d_step {
+				assert(outn < 3);
+				events--;
+				outq[outn] = TAG(d_gen, 0, 0);
+				outn++
+			}
+		:: true -> skip
+		fi;
+		service()
+	/*
+	 * Output the guest has no room for yet is retried by the same
+	 * timer for as long as it waits: hvmloader does not notify after
+	 * consuming, so only the timer moves the rest of a packet that was
+	 * written in two steps.
+	 */
+	:: outn > 0 -> service()
 	od
 }
 
@@ -385,21 +437,33 @@ inline write_request(stop_after, each)
 	od
 }
 
-/* Reads the reply to request `seq`, waiting for events while it is short. */
-inline read_reply()
+/*
+ * Reads the first `upto` bytes of the reply to request `seq`, waiting for
+ * events while it is short; a watch event before it is read and skipped.
+ */
+inline read_reply(upto)
 {
 	p = 0;
+	ev = 0;
 	do
-	:: p < PKT ->
+	:: p < upto ->
 		prod = rsp_prod;
 		cons = rsp_cons;
 		if
 		:: prod != cons ->
 			b = rsp[cons % RS];
-			/* The reply to this request: not an old one, not scrub. */
-			assert(b == TAG(gen, seq, p));	/* P_REPLY */
+			if
+			:: p == 0 -> ev = (b == TAG(gen, 0, 0))
+			:: else -> skip
+			fi;
+			/* This reply or a current event: not old, not scrub. */
+			assert(b == TAG(gen, (ev -> 0 : seq), p));	/* P_REPLY */
 			rsp_cons = (cons + 1) % 256;
-			p++
+			p++;
+			if
+			:: p == PKT && ev -> p = 0; ev = 0
+			:: else -> skip
+			fi
 		:: else -> WAIT_EVENT
 		fi
 	:: else -> break
@@ -415,6 +479,7 @@ inline read_reply()
 proctype guest()
 {
 	byte gen, seq, p, c, cons, prod, b;
+	bit ev;			/* the packet being read is an event */
 
 	if
 	:: !linux_only ->
@@ -424,16 +489,18 @@ proctype guest()
 		seq = 1;
 		write_request(PKT, 0);
 		evt_d = 1;
-		read_reply();
+		read_reply(PKT);
 		/*
 		 * The last request: answered, or (a crash kernel taking over
-		 * mid-request) abandoned after its header or whole, or none;
-		 * or the guest breaks its ring (req_prod 3 past req_cons: the
-		 * daemon stops it with RINGIDX) and then asks to reconnect.
+		 * mid-request) abandoned after its header, or whole, or with
+		 * its reply half read, or none; or the guest breaks its ring
+		 * (req_prod 3 past req_cons: the daemon stops it with RINGIDX)
+		 * and then asks to reconnect.
 		 */
 		seq = 2;
 		if
-		:: write_request(PKT, 0); evt_d = 1; read_reply()
+		:: write_request(PKT, 0); evt_d = 1; read_reply(PKT)
+		:: write_request(PKT, 0); evt_d = 1; read_reply(1)
 		:: write_request(1, 0)
 		:: write_request(PKT, 0); evt_d = 1
 		:: skip
@@ -475,7 +542,7 @@ proctype guest()
 	seq = 1;
 	write_request(PKT, 1);
 	g_wait_reply = 1;
-	read_reply();
+	read_reply(PKT);
 	g_wait_reply = 0
 }
 
