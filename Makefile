@@ -12,8 +12,10 @@
 #                     operations tests (tests/ops: start-up, logs, control),
 #                     simulated guests (tests/sim), one hostile guest per
 #                     security advisory (tests/security), benchmark and
-#                     fuzz smoke runs
+#                     fuzz smoke runs, the model checks (make model)
 #   make sim          simulated-guest tests only (tests/sim/run.sh)
+#   make model        spin model checks of the ring reconnection handshake
+#                     (tests/model/run.sh; needs spin and gcc, no build)
 #   make security     the per-advisory tests only (tests/security/run.sh)
 #   make valgrind     unit, integration, sim and security suites under memcheck
 #   make xen-vm-test  a real Xen 4.17 + dom0 + guests under QEMU (tests/xen-vm)
@@ -351,6 +353,17 @@ bench-smoke: $(BUILD)/xstored $(BUILD)/xs-guest $(BENCH_PROGS)
 	@$(BENCH_ENV) bench/bench.sh --smoke --out $(BUILD)/bench/smoke.md
 
 check: bench-smoke
+
+# Model checks of the ring reconnection handshake (tests/model/reconnect.pml,
+# docs/ring.md): spin searches every interleaving of ringio's reset and a
+# guest, for the real order and for six broken ones that must be caught
+# (10-20 s, about half of it compiling the verifiers). The verifiers, their
+# reports and any error trail are left in $(BUILD)/model.
+.PHONY: model
+model:
+	@MODEL_OUT=$(abspath $(BUILD))/model tests/model/run.sh
+
+check: model
 
 # A real Xen 4.17 under QEMU (tests/xen-vm, docs/xen-vm.md): one boot per
 # daemon in XEN_VM_DAEMONS (Debian's xenstored, oxenstored, xstored, and

@@ -7,7 +7,8 @@
 # dpkg-dev, and lintian for debian/copyright), systemd (systemd-analyze,
 # systemctl) and man/groff.
 # libclang-rt-14-dev holds clang's sanitizer and libFuzzer runtimes
-# (tests/fuzz); clang only recommends it.
+# (tests/fuzz); clang only recommends it. spin model-checks the ring
+# reconnection handshake (make model, tests/model).
 # Run as root (or through sudo).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
@@ -17,7 +18,7 @@ apt-get install -y --no-install-recommends \
 	build-essential pkg-config clang libclang-rt-14-dev valgrind procps \
 	libxen-dev libtalloc-dev check libsystemd-dev \
 	xenstore-utils xen-utils-4.17 \
-	debhelper dpkg-dev lintian systemd man-db groff-base
+	debhelper dpkg-dev lintian systemd man-db groff-base spin
 # The real-Xen rig (make xen-vm-test, tests/xen-vm): QEMU and cpio on the
 # host. The kernel, the hypervisor and busybox are downloaded by
 # tests/xen-vm/build.sh with apt-get download, never installed. HVM guests
