@@ -133,6 +133,9 @@ copy_bin "$D" /usr/bin/xenstore /usr/bin/xenstore
 for a in read write ls rm list exists chmod watch; do ln -s xenstore "$D/usr/bin/xenstore-$a"; done
 copy_bin "$D" "$XSTORED" /usr/sbin/xstored
 copy_bin "$D" "$XSTORED_BROKEN" /usr/sbin/xstored-broken
+# The live-update chain's "second build": another file, so that the exec
+# is seen to change the process's binary.
+cp "$D/usr/sbin/xstored" "$D/usr/sbin/xstored-next"
 copy_bin "$D" "$RINGPEEK" /usr/bin/ringpeek
 # HVM guests: the device model libxl has built in, its data files, the
 # firmware (hvmloader loads SeaBIOS; SeaBIOS boots the kernel qemu hands it

@@ -18,8 +18,14 @@ mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /run && mkdir -p /run/xen /run/xenstored /var/run
 exec </dev/console >/dev/console 2>&1
 
-XSD=xstored
-for a in $(cat /proc/cmdline); do case $a in xsd=*) XSD=${a#xsd=} ;; esac; done
+XSD=xstored LUCHAIN=xstored,xstored-next,debian ONLY=
+for a in $(cat /proc/cmdline); do
+	case $a in xsd=*) XSD=${a#xsd=} ;; luchain=*) LUCHAIN=${a#luchain=} ;;
+	xvmonly=*) ONLY=${a#xvmonly=} ;; esac
+done
+# run NAME: whether the scenario NAME runs (xvmonly=NAME,... from run.sh's
+# XEN_VM_ONLY keeps only those; by default every one runs).
+run() { [ -z "$ONLY" ] || case ",$ONLY," in *",$1,"*) ;; *) false ;; esac; }
 FAILS=0
 now() { cut -d' ' -f1 /proc/uptime; }
 ok() { echo "XVM $1 ok t=$(now) $2"; }
@@ -110,7 +116,7 @@ ls /dev/xen >/dev/null 2>&1 && ok devxen "$(ls /dev/xen | tr '\n' ' ')" || fail 
 # for a socket reply (Debian's /etc/init.d/xen: xenstore-read -s /).
 TRACE=/var/log/xen/xenstored-trace.log
 case $XSD in
-debian) DAEMON="/usr/lib/xen-4.17/bin/xenstored --pid-file /run/xenstore.pid -T $TRACE" ;;
+debian|live-update) DAEMON="/usr/lib/xen-4.17/bin/xenstored --pid-file /run/xenstore.pid -T $TRACE" ;;
 oxenstored) DAEMON="/usr/lib/xen-4.17/bin/oxenstored --pid-file /run/xenstore.pid" ;;
 xstored-broken) DAEMON="/usr/sbin/xstored-broken --pid-file /run/xenstore.pid -T $TRACE" ;;
 *)      DAEMON="/usr/sbin/xstored --pid-file /run/xenstore.pid -T $TRACE" ;;
@@ -264,6 +270,64 @@ hvm_firmware() {
 	ok "$name-cycle-time" "total=$(echo "$(now) $t" | awk '{print $1-$2}')s"
 }
 
+# lu_bin NAME: the daemon binary for a name in luchain.
+lu_bin() {
+	case $1 in
+	debian) echo /usr/lib/xen-4.17/bin/xenstored ;;
+	xstored) echo /usr/sbin/xstored ;;
+	xstored-next) echo /usr/sbin/xstored-next ;;
+	*) echo "/nonexistent/$1" ;;
+	esac
+}
+
+# lu_hop K NAME: live-updates dom0's daemon to NAME (xenstore-control
+# live-update, as an administrator would) while PV guest $id runs. The same
+# process must then run NAME's binary, the tree must be there, and the
+# guest's connection and both watches must have come across: dom0 writes
+# data/from-dom0, the guest's watch fires and it answers in data/result
+# (a read and a write over its ring), and dom0's watch on data/result fires.
+lu_hop() {
+	k=$1 bin=$(lu_bin "$2") home=/local/domain/$id
+	pid=$(cat /run/xenstore.pid 2>/dev/null)
+	t=$(now)
+	step "lu$k-to-$2" 120 xenstore-control live-update -t 30 "$bin" || {
+		sed 's/^/XVM|  /' /tmp/step.out; return 1; }
+	ok "lu$k-time" "update=$(echo "$(now) $t" | awk '{print $1-$2}')s"
+	exe=$(readlink /proc/$pid/exe 2>/dev/null)
+	[ "$exe" = "$bin" ] && ok "lu$k-exec" "pid $pid runs $exe" ||
+		fail "lu$k-exec" "pid $pid runs '$exe', not $bin"
+	v=$(timeout 5 xenstore-read $home/data/hello 2>&1)
+	[ "$v" = "from-guest-$id" ] && ok "lu$k-tree" "data/hello=$v" || fail "lu$k-tree" "data/hello: '$v'"
+	n0=$(wc -l < /tmp/dom0w.log)
+	step "lu$k-write" 10 xenstore-write $home/data/from-dom0 "lu-$k"
+	end=$(( $(cut -d. -f1 /proc/uptime) + 60 ))
+	while [ "$(timeout 5 xenstore-read $home/data/result 2>/dev/null)" != "ok lu-$k" ] &&
+	    [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do sleep 0.5; done
+	v=$(timeout 5 xenstore-read $home/data/result 2>&1)
+	[ "$v" = "ok lu-$k" ] && ok "lu$k-guest-answered" "$v" || fail "lu$k-guest-answered" "data/result: '$v'"
+	end=$(( $(cut -d. -f1 /proc/uptime) + 20 ))
+	while [ "$(wc -l < /tmp/dom0w.log)" -le "$n0" ] && [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do sleep 0.5; done
+	n1=$(wc -l < /tmp/dom0w.log)
+	[ "$n1" -gt "$n0" ] && ok "lu$k-dom0-watch" "events $n0 -> $n1" || fail "lu$k-dom0-watch" "no event ($n0 lines)"
+}
+
+# lu_chain: a PV guest, dom0 watching its answers, then one live update per
+# name in $LUCHAIN, then xl destroy (@releaseDomain must fire).
+lu_chain() {
+	create lu /etc/xen/guest.cfg || return 1
+	wait_key lu-guest-ready 180 /local/domain/$id/data/guest-ready || return 1
+	: > /tmp/dom0w.log
+	timeout 900 xenstore-watch /local/domain/$id/data/result >> /tmp/dom0w.log 2>&1 &
+	sleep 1
+	k=0
+	for n in $(echo "$LUCHAIN" | tr ',' ' '); do
+		k=$((k + 1))
+		lu_hop $k "$n" || break
+	done
+	step lu-xenstore-ls 30 xenstore-ls /local/domain/$id
+	teardown lu destroy "$id"
+}
+
 # How long hvmloader gets to reach SeaBIOS (about 3 s on a quiet host).
 HVM_WAIT=60
 mkdir -p /var/log/xen/console
@@ -274,13 +338,19 @@ if [ "$XSD" = xstored-broken ]; then
 	hvm_firmware hvm1
 	finish
 fi
+if [ "$XSD" = live-update ]; then
+	lu_chain
+	finish
+fi
 step xenstore-ls 30 xenstore-ls /
 sed 's/^/XVM|  /' /tmp/step.out | head -n 20
-step test-xenstore 180 test-xenstore
-tail -n 14 /tmp/step.out | sed 's/^/XVM|  /'
-guest_cycle guest1 shutdown /etc/xen/guest.cfg 180
-guest_cycle guest2 destroy /etc/xen/guest.cfg 180
-hvm_firmware hvm1
-guest_cycle hvmlinux destroy /etc/xen/hvm-linux.cfg ${HVM_LINUX_WAIT:-600}
+if run test-xenstore; then
+	step test-xenstore 180 test-xenstore
+	tail -n 14 /tmp/step.out | sed 's/^/XVM|  /'
+fi
+run guest1 && guest_cycle guest1 shutdown /etc/xen/guest.cfg 180
+run guest2 && guest_cycle guest2 destroy /etc/xen/guest.cfg 180
+run hvm1 && hvm_firmware hvm1
+run hvmlinux && guest_cycle hvmlinux destroy /etc/xen/hvm-linux.cfg 600
 step xenstore-alive 10 xenstore-read -s /local/domain/0/name
 finish
