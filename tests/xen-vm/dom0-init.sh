@@ -18,14 +18,15 @@ mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /run && mkdir -p /run/xen /run/xenstored /var/run
 exec </dev/console >/dev/console 2>&1
 
-XSD=xstored LUCHAIN=xstored,xstored-next,debian ONLY=
+XSD=xstored LUCHAIN=xstored:xstored-next:debian ONLY=
 for a in $(cat /proc/cmdline); do
 	case $a in xsd=*) XSD=${a#xsd=} ;; luchain=*) LUCHAIN=${a#luchain=} ;;
 	xvmonly=*) ONLY=${a#xvmonly=} ;; esac
 done
-# run NAME: whether the scenario NAME runs (xvmonly=NAME,... from run.sh's
-# XEN_VM_ONLY keeps only those; by default every one runs).
-run() { [ -z "$ONLY" ] || case ",$ONLY," in *",$1,"*) ;; *) false ;; esac; }
+# run NAME: whether the scenario NAME runs (xvmonly=NAME:NAME... from
+# run.sh's XEN_VM_ONLY keeps only those; by default every one runs). Lists
+# are ':'-separated: QEMU's -initrd splits its argument on ','.
+run() { [ -z "$ONLY" ] || case ":$ONLY:" in *":$1:"*) ;; *) false ;; esac; }
 FAILS=0
 now() { cut -d' ' -f1 /proc/uptime; }
 ok() { echo "XVM $1 ok t=$(now) $2"; }
@@ -81,7 +82,7 @@ finish() {
 	for f in /var/log/xen/console/guest-*.log /var/log/xen/*-serial.log \
 	    /var/log/xen/qemu-dm-*.log; do
 		[ -f "$f" ] || continue
-		echo "XVM|  --- $f (tail)"; tail -n 25 "$f" | sed 's/^/XVM|  /'
+		echo "XVM|  --- $f (tail)"; tail -n ${TAILN:-25} "$f" | sed 's/^/XVM|  /'
 	done
 	if [ "$FAILS" -ne 0 ] && [ -f /var/log/xen/xenstored-trace.log ]; then
 		echo "XVM|  --- xenstored trace (tail)"
@@ -320,7 +321,7 @@ lu_chain() {
 	timeout 900 xenstore-watch /local/domain/$id/data/result >> /tmp/dom0w.log 2>&1 &
 	sleep 1
 	k=0
-	for n in $(echo "$LUCHAIN" | tr ',' ' '); do
+	for n in $(echo "$LUCHAIN" | tr ':' ' '); do
 		k=$((k + 1))
 		lu_hop $k "$n" || break
 	done

@@ -32,7 +32,7 @@ for d in $DAEMONS; do
 	: > "$log"
 	# QEMU's multiboot -initrd separates modules with ',': the dom0 kernel
 	# with its command line, then its initramfs.
-	DOM0_ARGS="console=hvc0 earlyprintk=xen xsd=$d luchain=${XEN_VM_LU_CHAIN:-xstored,xstored-next,debian} xvmonly=${XEN_VM_ONLY:-}"
+	DOM0_ARGS="console=hvc0 earlyprintk=xen xsd=$d luchain=${XEN_VM_LU_CHAIN:-xstored:xstored-next:debian} xvmonly=${XEN_VM_ONLY:-}"
 	start=$(date +%s)
 	"$QEMU" -machine pc -accel tcg -cpu max,-smap -smp "$SMP" -m "$MEM" \
 		-display none -monitor none -serial "file:$log" -no-reboot \
