@@ -8,7 +8,9 @@
  * Invariants:
  *  - A canonical path is "/", or '/' followed by non-empty components
  *    separated by single '/', or '@' followed by bytes of the same set; it
- *    never ends in '/' (except "/") and holds '@' only as its first byte.
+ *    never ends in '/' (except "/"). '@' may also appear after the first
+ *    byte, as in the C daemon (its valid_chars()); only a leading '@'
+ *    makes a path special.
  *  - The length bound is checked on the canonical path, counting only what
  *    follows "/local/domain/<N>/" when that prefix is present, so that a
  *    guest's relative limit survives a domid change on migration (facts
@@ -59,8 +61,6 @@ valid_syntax(const char *in, bool allow_special, size_t *lenp)
 	prev = '\0';
 	for (p = in; *p != '\0'; p++) {
 		if (!valid_char(*p))
-			return false;
-		if (*p == '@' && p != in)
 			return false;
 		if (*p == '/' && prev == '/')
 			return false;
