@@ -17,6 +17,10 @@
 #   make xen-vm-test  a real Xen 4.17 + dom0 + guests under QEMU (tests/xen-vm)
 #   make demo         start xstored in a temp dir and drive it with Debian's clients
 #   make unit         unit tests only
+#   make diff         the differential tester (tests/diff): a fixed set of
+#                     seeds (DIFF_SEEDS, DIFF_STEPS steps each) against
+#                     Debian's C xenstored 4.17; part of check. By hand:
+#                     tests/diff/run.sh --ref c|ox --seeds A-B --steps N
 #   make integration  integration tests only (Debian's xenstore-* clients)
 #   make ops          operations tests only (tests/ops/run.sh)
 #   make deb          build the Debian package in a temporary copy of the
@@ -329,6 +333,22 @@ bench-smoke: $(BUILD)/xstored $(BUILD)/xs-guest $(BENCH_PROGS)
 	@$(BENCH_ENV) bench/bench.sh --smoke --out $(BUILD)/bench/smoke.md
 
 check: bench-smoke
+
+# The differential tester (tests/diff/README.md): xsdiff replays seeded
+# random request sequences against Debian's C xenstored (through
+# xenshim.so) and xstored and compares every reply and watch event; any
+# difference not in tests/diff/allow-c.txt fails. 10 seeds x 2,000 steps.
+DIFF_SEEDS ?= 1-10
+DIFF_STEPS ?= 2000
+$(BUILD)/tests/diff/xsdiff: $(call objs,tests/diff/xsdiff.c tests/diff/gen.c)
+	$(CC) $(ALLCFLAGS) -o $@ $^
+
+.PHONY: diff
+diff: $(BUILD)/xstored $(BUILD)/tests/diff/xsdiff $(BUILD)/bench/xenshim.so
+	@BUILD=$(abspath $(BUILD)) tests/diff/run.sh --ref c \
+	    --seeds $(DIFF_SEEDS) --steps $(DIFF_STEPS)
+
+check: diff
 
 # A real Xen 4.17 under QEMU (tests/xen-vm, docs/xen-vm.md): Debian's
 # xenstored as the control, then xstored as dom0's xenstored; xl creates,
