@@ -11,7 +11,8 @@
  *    never ends in '/' (except "/"). '@' may also appear after the first
  *    byte, as in the C daemon (its valid_chars()); only a leading '@'
  *    makes a path special.
- *  - The length bound is checked on the canonical path, counting only what
+ *  - A canonical path longer than XENSTORE_ABS_PATH_MAX (3072) is refused
+ *    for every caller. The length bound is checked on the canonical path, counting only what
  *    follows "/local/domain/<N>/" when that prefix is present, so that a
  *    guest's relative limit survives a domid change on migration (facts
  *    1.4). The bound is checked before anything is allocated.
@@ -25,6 +26,7 @@
 #include <string.h>
 
 #include "protocol/path.h"
+#include "protocol/wire.h"
 
 #define LOCAL_DOMAIN		"/local/domain/"
 #define LOCAL_DOMAIN_LEN	(sizeof(LOCAL_DOMAIN) - 1)
@@ -124,6 +126,13 @@ path_canonicalize(TALLOC_CTX *ctx, const char *in, unsigned int domid,
 		skip = local_prefix_len(prefix);
 	}
 	total = plen + inlen;
+	/*
+	 * XENSTORE_ABS_PATH_MAX binds every caller, privileged or not, as in
+	 * the C daemon (whose path-max check, at most 2048 after the domain
+	 * prefix, implies it).
+	 */
+	if (total > XENSTORE_ABS_PATH_MAX)
+		return EINVAL;
 	if (path_max != 0 && total - skip >= path_max)
 		return EINVAL;
 

@@ -328,12 +328,35 @@ START_TEST(path_max_zero_disables_check)
 	char *in, *out;
 	size_t strip;
 
-	in = repeat("/", 'a', 4000);
+	in = repeat("/", 'a', 3071);
 	ck_assert_int_eq(canon(in, 0, 0, 0, &out, &strip), 0);
 	ck_assert_str_eq(out, in);
-	in = repeat("", 'b', 4000);
+	in = repeat("", 'b', 3072 - 16);
 	ck_assert_int_eq(canon(in, 3, 0, 0, &out, &strip), 0);
-	ck_assert_uint_eq(strlen(out), 16 + 4000);
+	ck_assert_uint_eq(strlen(out), 3072);
+}
+END_TEST
+
+START_TEST(path_abs_max_binds_every_caller)
+{
+	/*
+	 * XENSTORE_ABS_PATH_MAX (3072) holds whatever path_max: C refuses
+	 * longer paths from every caller (tests/diff found xstored taking
+	 * them from sockets).
+	 */
+	ck_assert_int_eq(canon(repeat("/", 'a', 3071), 0, 0, 0, NULL, NULL),
+	    0);
+	ck_assert_int_eq(canon(repeat("/", 'a', 3072), 0, 0, 0, NULL, NULL),
+	    EINVAL);
+	ck_assert_int_eq(canon(repeat("@", 'a', 3072), 0, SPECIAL, 0, NULL,
+	    NULL), EINVAL);
+	/* The relative prefix counts: 16 + 3057 = 3073. */
+	ck_assert_int_eq(canon(repeat("", 'b', 3056), 3, 0, 0, NULL, NULL),
+	    0);
+	ck_assert_int_eq(canon(repeat("", 'b', 3057), 3, 0, 0, NULL, NULL),
+	    EINVAL);
+	ck_assert_int_eq(canon(repeat("", 'b', 3057), 3, 0, 4096, NULL,
+	    NULL), EINVAL);
 }
 END_TEST
 
@@ -342,12 +365,12 @@ START_TEST(path_handles_many_components)
 	char *in, *out;
 	size_t i, strip;
 
-	/* "a/a/a/.../a": 2000 components, relative. */
-	in = repeat("", 'a', 3999);
-	for (i = 1; i < 3999; i += 2)
+	/* "a/a/a/.../a": 1500 components, relative. */
+	in = repeat("", 'a', 2999);
+	for (i = 1; i < 2999; i += 2)
 		in[i] = '/';
 	ck_assert_int_eq(canon(in, 1, 0, 0, &out, &strip), 0);
-	ck_assert_uint_eq(path_depth(out), 3 + 2000);
+	ck_assert_uint_eq(path_depth(out), 3 + 1500);
 	ck_assert(path_is_prefix("/local/domain/1", out));
 }
 END_TEST
@@ -449,6 +472,7 @@ path_suite(void)
 	tcase_add_test(tc, path_max_counts_whole_path_without_domain_prefix);
 	tcase_add_test(tc, path_max_applies_to_special);
 	tcase_add_test(tc, path_max_zero_disables_check);
+	tcase_add_test(tc, path_abs_max_binds_every_caller);
 	tcase_add_test(tc, path_handles_many_components);
 	tcase_add_test(tc, path_enomem_when_allocation_fails);
 	tcase_add_test(tc, path_is_special_only_for_at);
