@@ -1175,6 +1175,32 @@ END_TEST
 
 /* ---- watches ---- */
 
+START_TEST(raw_watch_identical_queued_event_sent_once)
+{
+	struct conn *c = conn_open(), *w = conn_open();
+
+	/*
+	 * One change matching two watches with one token gives the same
+	 * (path, token) twice: as in C, the second is not queued while the
+	 * first still is (tests/diff found xstored sending both).
+	 */
+	XWRITE(c, 0, "/raw/dup/a", "");
+	XWATCH(w, "/raw/dup", "t");
+	XWATCH(w, "/raw/dup/a", "t");
+	XWRITE(c, 0, "/raw/dup/a", "1");
+	EXPECT_EVENTS(w, "/raw/dup/a", "t");
+	/* Delivered: the next change is told again, nothing is lost. */
+	XWRITE(c, 0, "/raw/dup/a", "2");
+	EXPECT_EVENTS(w, "/raw/dup/a", "t");
+	/* Other tokens or paths are different events. */
+	XWATCH(w, "/raw/dup/a", "u");
+	XWRITE(c, 0, "/raw/dup/a", "3");
+	EXPECT_EVENTS(w, "/raw/dup/a", "t", "/raw/dup/a", "u");
+	conn_close(w);
+	conn_close(c);
+}
+END_TEST
+
 START_TEST(raw_watch_depth_0_fires_for_the_node_only)
 {
 	struct conn *c = conn_open(), *w = conn_open();
@@ -1952,6 +1978,7 @@ main(int argc, char **argv)
 		T(raw_300_simultaneous_connections_each_write_and_read),
 		T(raw_directory_too_big_is_e2big_and_parts_reassemble_it),
 		T(raw_directory_part_of_small_and_empty_lists),
+		T(raw_watch_identical_queued_event_sent_once),
 		T(raw_watch_depth_0_fires_for_the_node_only),
 		T(raw_watch_depth_1_fires_for_children_not_grandchildren),
 		T(raw_watch_depth_2_fires_for_grandchildren),
