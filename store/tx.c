@@ -77,6 +77,8 @@ struct tx_entry {
 	bool		 val_set;	/* value changed here */
 	bool		 perms_set;	/* permissions changed here */
 	bool		 fire;		/* fire watches at commit */
+	bool		 fire_gone;	/* changed here, then removed with an
+					   ancestor: still fires at commit */
 	uint64_t	 read_gen;
 	uint64_t	 read_cgen;
 	char		*value;		/* talloc'ed under the entry */
@@ -716,6 +718,13 @@ tx_rm(struct store *st, struct store_tx *tx, const char *path)
 			continue;
 		if (c->fresh || c->removed)
 			tx->nhiding--;
+		/*
+		 * A node that existed and was changed here still fires its
+		 * and its ancestors' watches at commit, as in C, where a
+		 * change event is not narrowed by a later removal.
+		 */
+		if (c->fire && c->has_read && c->read_gen != 0)
+			c->fire_gone = true;
 		c->exists = c->fresh = c->removed = false;
 		c->val_set = c->perms_set = c->fire = false;
 	}
@@ -1074,6 +1083,30 @@ apply(struct store *st, struct tx_entry *e)
 		tree_free_perms(n, old);
 }
 
+/*
+ * After the commit: nodes changed in the transaction and then removed with
+ * an ancestor fire for their path (watches on it and its ancestors), as C
+ * fires every node its transaction changed; the removal itself gave them
+ * only their own exact watches. Filtered by the permissions the
+ * transaction saw. A node that exists again is fired by apply().
+ */
+static void
+fire_gone(struct store *st, const struct store_tx *tx)
+{
+	const struct tx_entry *e;
+	struct fire_perms fp;
+
+	for (e = tx->first; e != NULL; e = e->next) {
+		if (!e->fire_gone || tree_lookup(st, e->path) != NULL)
+			continue;
+		memset(&fp, 0, sizeof(fp));
+		fp.perms = e->perms;
+		fp.nperms = e->perms != NULL ? e->nperms : 0;
+		fp.pgen = e->pgen;
+		watches_fire(st, e->path, WATCH_MATCH_TREE, &fp);
+	}
+}
+
 int
 store_tx_commit(struct store *st, struct store_tx *tx)
 {
@@ -1105,5 +1138,6 @@ store_tx_commit(struct store *st, struct store_tx *tx)
 	for (i = 0; i < n; i++)
 		apply(st, v[i]);
 	talloc_free(v);
+	fire_gone(st, tx);
 	return 0;
 }

@@ -249,6 +249,40 @@ START_TEST(tx_events_fire_only_at_commit)
 }
 END_TEST
 
+START_TEST(tx_changed_then_removed_node_fires_at_commit)
+{
+	struct store_tx *tx;
+	struct store_watch *w;
+
+	/*
+	 * C fires every node its transaction changed, even one a later RM
+	 * of an ancestor took away: a watch on an ancestor (here "/g")
+	 * hears of /g/a/b, not only of /g/a (tests/diff found the miss).
+	 */
+	put(NULL, "/g/a/b", "0");
+	ck_assert_int_eq(store_watch_add(st, &dom0, &nevents, "/g", 0, "t",
+	    -1, ctx, &w), 0);
+	tx = start(0);
+	put(tx, "/g/a/b", "1");
+	ck_assert_int_eq(store_rm(st, tx, &dom0, "/g/a"), 0);
+	ck_assert_int_eq(commit(tx), 0);
+	/* /g/a (the removal) and /g/a/b (the change), once each. */
+	ck_assert_uint_eq(nevents, 2);
+	ck_assert_str_eq(last_event, "/g/a/b");
+
+	/* A node made and removed in one transaction never was: no event. */
+	nevents = 0;
+	put(NULL, "/g/a", "0");
+	nevents = 0;
+	tx = start(0);
+	put(tx, "/g/a/new", "1");
+	ck_assert_int_eq(store_rm(st, tx, &dom0, "/g/a"), 0);
+	ck_assert_int_eq(commit(tx), 0);
+	ck_assert_uint_eq(nevents, 1);
+	ck_assert_str_eq(last_event, "/g/a");
+}
+END_TEST
+
 START_TEST(tx_set_perms_and_get_perms_inside)
 {
 	struct store_tx *tx;
@@ -420,6 +454,7 @@ tx_suite(void)
 	    tx_directory_sees_own_changes_and_conflicts_on_new_child);
 	tcase_add_test(tc, tx_rm_then_recreate_replaces_subtree);
 	tcase_add_test(tc, tx_events_fire_only_at_commit);
+	tcase_add_test(tc, tx_changed_then_removed_node_fires_at_commit);
 	tcase_add_test(tc, tx_set_perms_and_get_perms_inside);
 	tcase_add_test(tc, tx_quota_transactions_and_transaction_nodes);
 	tcase_add_test(tc, tx_starving_client_gets_priority);
