@@ -1088,7 +1088,8 @@ apply(struct store *st, struct tx_entry *e)
  * an ancestor fire for their path (watches on it and its ancestors), as C
  * fires every node its transaction changed; the removal itself gave them
  * only their own exact watches. Filtered by the permissions the
- * transaction saw. A node that exists again is fired by apply().
+ * transaction saw. A node that exists again fires here too unless apply()
+ * fired it (implicitly re-created parents fire nothing there).
  */
 static void
 fire_gone(struct store *st, const struct store_tx *tx)
@@ -1097,7 +1098,7 @@ fire_gone(struct store *st, const struct store_tx *tx)
 	struct fire_perms fp;
 
 	for (e = tx->first; e != NULL; e = e->next) {
-		if (!e->fire_gone || tree_lookup(st, e->path) != NULL)
+		if (!e->fire_gone || (e->fire && e->exists))
 			continue;
 		memset(&fp, 0, sizeof(fp));
 		fp.perms = e->perms;

@@ -270,6 +270,18 @@ START_TEST(tx_changed_then_removed_node_fires_at_commit)
 	ck_assert_uint_eq(nevents, 2);
 	ck_assert_str_eq(last_event, "/g/a/b");
 
+	/* The same when an implicit parent brings the node back. */
+	nevents = 0;
+	put(NULL, "/g/a/b", "0");
+	nevents = 0;
+	tx = start(0);
+	put(tx, "/g/a/b", "1");
+	ck_assert_int_eq(store_rm(st, tx, &dom0, "/g/a"), 0);
+	put(tx, "/g/a/b/c", "1");
+	ck_assert_int_eq(commit(tx), 0);
+	/* /g/a (removed), /g/a/b (changed), /g/a/b/c (written). */
+	ck_assert_uint_eq(nevents, 3);
+
 	/* A node made and removed in one transaction never was: no event. */
 	nevents = 0;
 	put(NULL, "/g/a", "0");
