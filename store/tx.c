@@ -69,6 +69,7 @@ struct tx_entry {
 	uint32_t	 hash;
 	unsigned int	 depth;
 	unsigned int	 seq;		/* position in access order */
+	unsigned int	 cseq;		/* order of its last creation here */
 	bool		 exists;	/* in this transaction's view */
 	bool		 has_read;	/* first access read the live tree */
 	bool		 dir_read;	/* DIRECTORY read its child list */
@@ -104,6 +105,7 @@ struct store_tx {
 	struct tx_entry	*last;
 	unsigned int	 nhiding;	/* entries hiding a live subtree */
 	unsigned int	 created;	/* nodes created (for the quota) */
+	unsigned int	 cseq_next;	/* creation counter (entry cseq) */
 	unsigned int	 prio_blocks;	/* commits refused for our priority */
 	unsigned int	 losses;	/* its client's lost commits in a row */
 	uint64_t	 seq;		/* start order */
@@ -669,6 +671,7 @@ tx_write(struct store *st, struct store_tx *tx, const char *path,
 		if (!c->fresh && !c->removed)
 			tx->nhiding++;
 		c->fresh = true;
+		c->cseq = ++tx->cseq_next;
 		c->perms_set = true;
 		c->fire = leaf;
 		tx->created++;
@@ -752,14 +755,23 @@ child_of(const char *dir, const char *path)
 	    strchr(path + n + 1, '/') == NULL;
 }
 
+static int
+by_cseq(const void *a, const void *b)
+{
+	const struct tx_entry *x = *(struct tx_entry *const *)a;
+	const struct tx_entry *y = *(struct tx_entry *const *)b;
+
+	return x->cseq < y->cseq ? -1 : x->cseq > y->cseq;
+}
+
 int
 tx_directory(struct store *st, struct store_tx *tx, const char *path,
     TALLOC_CTX *ctx, char **names, size_t *len, uint64_t *gen)
 {
-	struct tx_entry *e, *c;
+	struct tx_entry *e, *c, **fresh;
 	struct node *n = NULL, *ch;
 	char *buf, *cp;
-	size_t cap, pos = 0, plen = strlen(path);
+	size_t cap, pos = 0, plen = strlen(path), nfresh = 0, i;
 	int err;
 
 	err = view_checked(tx, path, STORE_PERM_READ, &e);
@@ -773,14 +785,17 @@ tx_directory(struct store *st, struct store_tx *tx, const char *path,
 	}
 	cap = (n != NULL ? n->childlen : 0) + 1;
 	for (c = tx->first; c != NULL; c = c->next) {
-		if (c->fresh && c->exists && child_of(path, c->path))
+		if (c->fresh && c->exists && child_of(path, c->path)) {
 			cap += strlen(c->path) - plen + 1;
+			nfresh++;
+		}
 	}
 	buf = talloc_size(ctx, cap);
 	if (buf == NULL)
 		return ENOMEM;
-	cp = talloc_size(NULL, plen + 2 + XS_PATH_SCRATCH);
-	if (cp == NULL) {
+	cp = talloc_size(buf, plen + 2 + XS_PATH_SCRATCH);
+	fresh = talloc_array(buf, struct tx_entry *, nfresh + 1);
+	if (cp == NULL || fresh == NULL) {
 		talloc_free(buf);
 		return ENOMEM;
 	}
@@ -796,18 +811,27 @@ tx_directory(struct store *st, struct store_tx *tx, const char *path,
 		pos += ch->namelen + 1;
 	}
 	talloc_free(cp);
-	/* Then the children created here, in creation order. */
-	for (c = tx->first; c != NULL; c = c->next) {
-		const char *name;
-		size_t nl;
+	/*
+	 * Then the children created here, in the order they were (last)
+	 * created: C appends a created child to its transaction's copy of
+	 * the parent, so a child read before it was made, or removed and
+	 * made again, lists where its creation put it.
+	 */
+	i = 0;
+	for (c = tx->first; c != NULL && i < nfresh; c = c->next) {
+		if (c->fresh && c->exists && child_of(path, c->path))
+			fresh[i++] = c;
+	}
+	nfresh = i;
+	qsort(fresh, nfresh, sizeof(*fresh), by_cseq);
+	for (i = 0; i < nfresh; i++) {
+		const char *name = strrchr(fresh[i]->path, '/') + 1;
+		size_t nl = strlen(name);
 
-		if (!c->fresh || !c->exists || !child_of(path, c->path))
-			continue;
-		name = strrchr(c->path, '/') + 1;
-		nl = strlen(name);
 		memcpy(buf + pos, name, nl + 1);
 		pos += nl + 1;
 	}
+	talloc_free(fresh);
 	*names = buf;
 	*len = pos;
 	*gen = n != NULL ? e->read_cgen : 0;
@@ -944,6 +968,9 @@ by_depth(const void *a, const void *b)
 
 	if (x->depth != y->depth)
 		return x->depth < y->depth ? -1 : 1;
+	/* Created siblings are linked in creation order (see tx_directory). */
+	if (x->cseq != y->cseq)
+		return x->cseq < y->cseq ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
