@@ -750,6 +750,23 @@ START_TEST(raw_invalid_paths_get_einval)
 }
 END_TEST
 
+START_TEST(raw_set_perms_unknown_owner_before_path)
+{
+	struct conn *c = conn_open();
+
+	/*
+	 * C parses the permissions and refuses an owner that names no
+	 * domain (ENOENT) before it looks at the path (tests/diff found
+	 * xstored answering EINVAL for the path first).
+	 */
+	EXPECT_ERR(c, XS_SET_PERMS, 0, "/raw/a b\0r5\0", "ENOENT");
+	EXPECT_ERR(c, XS_SET_PERMS, 0, "//raw\0w3\0n0\0", "ENOENT");
+	EXPECT_ERR(c, XS_SET_PERMS, 0, "/raw/a b\0n0\0", "EINVAL");
+	EXPECT_ERR(c, XS_SET_PERMS, 0, "/raw/missing\0n0\0", "ENOENT");
+	conn_close(c);
+}
+END_TEST
+
 START_TEST(raw_unknown_types_get_enosys)
 {
 	static const uint32_t types[] = {
@@ -1979,6 +1996,7 @@ main(int argc, char **argv)
 		T(raw_directory_too_big_is_e2big_and_parts_reassemble_it),
 		T(raw_directory_part_of_small_and_empty_lists),
 		T(raw_watch_identical_queued_event_sent_once),
+		T(raw_set_perms_unknown_owner_before_path),
 		T(raw_watch_depth_0_fires_for_the_node_only),
 		T(raw_watch_depth_1_fires_for_children_not_grandchildren),
 		T(raw_watch_depth_2_fires_for_grandchildren),
