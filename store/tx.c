@@ -80,6 +80,7 @@ struct tx_entry {
 	bool		 fire;		/* fire watches at commit */
 	bool		 fire_gone;	/* changed here, then removed with an
 					   ancestor: still fires at commit */
+	bool		 live_before;	/* in the tree when the commit began */
 	uint64_t	 read_gen;
 	uint64_t	 read_cgen;
 	char		*value;		/* talloc'ed under the entry */
@@ -673,7 +674,8 @@ tx_write(struct store *st, struct store_tx *tx, const char *path,
 		c->fresh = true;
 		c->cseq = ++tx->cseq_next;
 		c->perms_set = true;
-		c->fire = leaf;
+		/* A change event already due (C: sticky) stays due. */
+		c->fire = c->fire || leaf;
 		tx->created++;
 	}
 	talloc_free(perms);
@@ -726,7 +728,7 @@ tx_rm(struct store *st, struct store_tx *tx, const char *path)
 		 * and its ancestors' watches at commit, as in C, where a
 		 * change event is not narrowed by a later removal.
 		 */
-		if (c->fire && c->has_read && c->read_gen != 0)
+		if (c->fire)
 			c->fire_gone = true;
 		c->exists = c->fresh = c->removed = false;
 		c->val_set = c->perms_set = c->fire = false;
@@ -1051,6 +1053,8 @@ apply(struct store *st, struct tx_entry *e)
 	if (e->removed || e->fresh) {
 		if (n != NULL)
 			tree_remove(st, n, e->path);
+		else if (e->fire && !e->exists)
+			e->fire_gone = true;	/* went with an ancestor */
 		if (!e->exists)
 			return;
 		parent_of(e->path, buf);
@@ -1112,7 +1116,8 @@ apply(struct store *st, struct tx_entry *e)
 
 /*
  * After the commit: nodes changed in the transaction and then removed with
- * an ancestor fire for their path (watches on it and its ancestors), as C
+ * an ancestor (and that existed when first touched, or exist again) fire
+ * for their path (watches on it and its ancestors), as C
  * fires every node its transaction changed; the removal itself gave them
  * only their own exact watches. Filtered by the permissions the
  * transaction saw. A node that exists again fires here too unless apply()
@@ -1126,6 +1131,12 @@ fire_gone(struct store *st, const struct store_tx *tx)
 
 	for (e = tx->first; e != NULL; e = e->next) {
 		if (!e->fire_gone || (e->fire && e->exists))
+			continue;
+		/*
+		 * As C: fired if it existed when first touched (C reads
+		 * every node it removes, so: before the commit), or now.
+		 */
+		if (!e->live_before && tree_lookup(st, e->path) == NULL)
 			continue;
 		memset(&fp, 0, sizeof(fp));
 		fp.perms = e->perms;
@@ -1162,6 +1173,10 @@ store_tx_commit(struct store *st, struct store_tx *tx)
 	if (err != 0) {
 		talloc_free(v);
 		return err;
+	}
+	for (e = tx->first; e != NULL; e = e->next) {
+		if (e->fire || e->fire_gone)
+			e->live_before = tree_lookup(st, e->path) != NULL;
 	}
 	for (i = 0; i < n; i++)
 		apply(st, v[i]);

@@ -279,8 +279,38 @@ START_TEST(tx_changed_then_removed_node_fires_at_commit)
 	ck_assert_int_eq(store_rm(st, tx, &dom0, "/g/a"), 0);
 	put(tx, "/g/a/b/c", "1");
 	ck_assert_int_eq(commit(tx), 0);
-	/* /g/a (removed), /g/a/b (changed), /g/a/b/c (written). */
+	/*
+	 * /g/a (removed, and brought back: fired twice here, one event on
+	 * the wire, see daemon/conn_dedup.c), /g/a/b (changed), /g/a/b/c
+	 * (written).
+	 */
+	ck_assert_uint_eq(nevents, 4);
+
+	/* Made here, removed with its parent, made again as a parent. */
+	nevents = 0;
+	ck_assert_int_eq(store_rm(st, NULL, &dom0, "/g/a"), 0);
+	put(NULL, "/g/a", "0");
+	nevents = 0;
+	tx = start(0);
+	put(tx, "/g/a/c", "1");
+	ck_assert_int_eq(store_rm(st, tx, &dom0, "/g/a"), 0);
+	put(tx, "/g/a/c/d", "1");
+	ck_assert_int_eq(commit(tx), 0);
+	/* /g/a (twice, one on the wire), /g/a/c, /g/a/c/d. */
+	ck_assert_uint_eq(nevents, 4);
+
+	/* Removed with its parent, made again, removed again. */
+	ck_assert_int_eq(store_rm(st, NULL, &dom0, "/g/a"), 0);
+	put(NULL, "/g/a/d", "0");
+	nevents = 0;
+	tx = start(0);
+	ck_assert_int_eq(store_rm(st, tx, &dom0, "/g/a"), 0);
+	put(tx, "/g/a/d", "1");
+	ck_assert_int_eq(store_rm(st, tx, &dom0, "/g/a/d"), 0);
+	ck_assert_int_eq(commit(tx), 0);
+	/* /g/a twice (removed, made again: one on the wire), /g/a/d. */
 	ck_assert_uint_eq(nevents, 3);
+	ck_assert_str_eq(last_event, "/g/a/d");
 
 	/* A node made and removed in one transaction never was: no event. */
 	nevents = 0;
