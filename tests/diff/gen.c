@@ -201,11 +201,12 @@ any_path(struct gen *g, struct req *r, bool mutating, char *buf,
 {
 	unsigned int k = rn(g, 100);
 
-	if (k < 90)
+	if (k < 90) {
 		node_path(g, buf, size);
-	else if (k < 96)
+	} else if (k < 96) {
 		snprintf(buf, size, "%s", bad_path(g));
-	else
+		r->flags |= RF_MALFORMED;
+	} else
 		long_path(g, r, mutating, buf, size);
 }
 
@@ -224,10 +225,16 @@ value(struct gen *g, struct req *r)
 	}
 	if (k < 95)
 		n = 100 + rn(g, 2000);
-	else
+	else if (r->len < XENSTORE_PAYLOAD_MAX)
 		n = XENSTORE_PAYLOAD_MAX - r->len;	/* exactly 4096 */
+	else
+		n = 0;
 	if (n > sizeof(big))
 		n = sizeof(big);
+	/* Never past 4096 by accident (a long path and a big value). */
+	if (r->len + n > XENSTORE_PAYLOAD_MAX)
+		n = r->len < XENSTORE_PAYLOAD_MAX ?
+		    XENSTORE_PAYLOAD_MAX - r->len : 0;
 	for (i = 0; i < n; i++)
 		big[i] = (char)('a' + (i * 7 + n) % 26);
 	put_raw(r, big, n);
@@ -245,12 +252,19 @@ perms(struct gen *g, struct req *r)
 	const char *e;
 
 	for (i = 0; i < n; i++) {
-		if (i == 0 && chance(g, 85))
+		/* oxenstored takes owners naming no domain (not generated). */
+		if (i == 0 && (chance(g, 85) || g->ref == REF_OX))
 			e = rn(g, 2) == 0 ? "n0" : "r0";
+		else if (g->ref == REF_OX)
+			e = perm_entries[rn(g, 4)];	/* domain 0 only */
 		else if (chance(g, 85))
 			e = perm_entries[rn(g, 8)];
 		else
 			e = perm_entries[8 + rn(g, 7)];
+		/*
+		 * (oxenstored refuses entries naming unknown domains and
+		 * parses numbers its own way: not generated for it.)
+		 */
 		put(r, e);
 	}
 }
@@ -395,7 +409,8 @@ gen_node_change(struct gen *g, struct req *r)
 	switch (r->type) {
 	case XS_WRITE:
 		put(r, p);
-		if (chance(g, 2)) {
+		/* oxenstored clamps and desyncs instead (not generated). */
+		if (g->ref != REF_OX && chance(g, 2)) {
 			/* Payload over 4096: the daemon closes the socket. */
 			r->len = 0;
 			put(r, "/t/a");
@@ -429,6 +444,10 @@ gen_node_change(struct gen *g, struct req *r)
 		perms(g, r);
 		break;
 	default:
+		/* oxenstored removes "/" itself (not generated). */
+		if (g->ref == REF_OX && r->type == XS_RM &&
+		    strcmp(p, "/") == 0)
+			snprintf(p, sizeof(p), "/t");
 		put(r, p);
 		break;
 	}
@@ -450,7 +469,9 @@ gen_next(struct gen *g, struct req *r)
 	do {
 		r->type = pick_type(g);
 		/* Others only read while a transaction is open. */
-	} while (g->tx_holder >= 0 && !holder && !is_read_only(r->type));
+	} while ((g->tx_holder >= 0 && !holder && !is_read_only(r->type)) ||
+	    (g->ref == REF_OX && r->type == XS_INTRODUCE));
+	/* (oxenstored closes the socket for INTRODUCE: not generated.) */
 	if (holder) {
 		/* The holder changes nodes only inside its transaction. */
 		if (!is_read_only(r->type) || chance(g, 70))
@@ -493,7 +514,7 @@ gen_next(struct gen *g, struct req *r)
 		gen_watch(g, r, r->type == XS_UNWATCH);
 		break;
 	case XS_RESET_WATCHES:
-		if (chance(g, 50))
+		if (chance(g, 50) || g->ref == REF_OX)
 			put(r, "");
 		break;
 	case XS_TRANSACTION_START:
@@ -528,6 +549,9 @@ gen_next(struct gen *g, struct req *r)
 	case T_GET_FEATURE:
 	case T_GET_QUOTA:
 		r->flags |= RF_NEWTYPE;
+		/* oxenstored 4.17 waits for more bytes after an empty one. */
+		if (g->ref == REF_OX)
+			put(r, "");
 		break;
 	default:
 		/* Unknown types: 9999 and 8888 stand for 20 and 27. */

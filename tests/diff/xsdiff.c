@@ -72,6 +72,7 @@ static bool touched[NCONN];
 static struct rule rules[MAX_RULES];
 static unsigned int nrules;
 static bool verbose;
+static enum ref_kind ref = REF_C;
 static bool trace;		/* -t: every step to stderr */
 
 static int
@@ -364,6 +365,12 @@ list_equal(const struct pktlist *a, const struct pktlist *b, uint32_t rtype,
 }
 
 static int
+name_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int
 event_cmp(const void *x, const void *y)
 {
 	const struct pkt *a = x, *b = y;
@@ -458,11 +465,17 @@ is_error(const struct pkt *p, const char *name)
  * Only the step's own reply may differ under these rules: events and the
  * other connections must still agree.
  */
+static const char *classify_ox(const struct req *r, const struct pkt *ra,
+    const struct pkt *rb);
+static const char *classify_ox_lists(int c, const struct req *r);
+
 static const char *
 classify(const struct req *r, const struct pkt *ra, const struct pkt *rb)
 {
 	if (ra == NULL || rb == NULL)
 		return NULL;
+	if (ref == REF_OX)
+		return classify_ox(r, ra, rb);
 	/* C 4.17 applies path-max (2048) to sockets too; xstored doesn't. */
 	if ((r->flags & RF_LONG) && is_error(ra, "EINVAL") &&
 	    !is_error(rb, "EINVAL"))
@@ -495,6 +508,202 @@ classify(const struct req *r, const struct pkt *ra, const struct pkt *rb)
 	/* CONTROL is implementation-defined. */
 	if (r->flags & RF_CONTROL)
 		return "control-text";
+	return NULL;
+}
+
+/*
+ * oxenstored 4.17 (the second opinion): where it differs from the C
+ * daemon, and so from xstored (docs/protocol.md, "Differences from
+ * oxenstored").
+ */
+static const char *
+classify_ox(const struct req *r, const struct pkt *ra, const struct pkt *rb)
+{
+	/* O echoes tx_id 0 for requests that ignore transactions. */
+	if (ra->type == rb->type && ra->len == rb->len &&
+	    memcmp(ra->body, rb->body, ra->len) == 0 && ra->tx_id != rb->tx_id)
+		return "ox-tx-id-echo";
+	/* Types O does not know, or answers without the C semantics. */
+	if (r->flags & RF_NEWTYPE || r->type == XS_DIRECTORY_PART ||
+	    r->type == XS_CONTROL || r->type == XS_SET_TARGET ||
+	    r->type == XS_INTRODUCE || r->type == XS_RELEASE ||
+	    r->type == XS_RESUME || r->type == XS_IS_DOMAIN_INTRODUCED)
+		return "ox-domain-and-newer-types";
+	/* O's root lists the special nodes, and /local from the start. */
+	if ((r->type == XS_DIRECTORY || r->type == XS_DIRECTORY_PART) &&
+	    strcmp(r->body, "/") == 0)
+		return "ox-root-listing";
+	/* O refuses to remove a missing node (C: fine if the parent is). */
+	if (r->type == XS_RM && is_error(ra, "ENOENT") &&
+	    rb->type == XS_RM)
+		return "ox-rm-missing-node";
+	/* O's own error names for the same refusal. */
+	if (ra->type == XS_ERROR && rb->type == XS_ERROR)
+		return "ox-error-names";
+	/* O's path and argument checks (length, '@', junk numbers). */
+	if ((r->flags & (RF_LONG | RF_MALFORMED | RF_JUNKNUM)) &&
+	    (ra->type == XS_ERROR) != (rb->type == XS_ERROR))
+		return "ox-argument-checks";
+	return NULL;
+}
+
+static int
+pkt_cmp(const void *x, const void *y)
+{
+	const struct pkt *a = x, *b = y;
+
+	if (a->closed != b->closed)
+		return a->closed ? 1 : -1;
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	return event_cmp(a, b);
+}
+
+/* Drops repeated watch events from a sorted list; true if any was. */
+static bool
+uniq_events(struct pktlist *l)
+{
+	unsigned int i, j;
+
+	for (i = j = 0; i < l->n; i++) {
+		if (j > 0 && l->p[i].type == XS_WATCH_EVENT &&
+		    !l->p[i].closed && pkt_cmp(&l->p[i], &l->p[j - 1]) == 0)
+			continue;
+		if (i != j)
+			l->p[j] = l->p[i];
+		j++;
+	}
+	if (j == l->n)
+		return false;
+	l->n = j;
+	return true;
+}
+
+/* Removes "@..." names from a DIRECTORY reply; true if any was. */
+static bool
+drop_special_names(struct pkt *p)
+{
+	char buf[XENSTORE_PAYLOAD_MAX + 1];
+	size_t off = 0, out = 0, len;
+	bool dropped = false;
+
+	while (off < p->len) {
+		len = strnlen(p->body + off, p->len - off) + 1;
+		if (p->body[off] == '@') {
+			dropped = true;
+		} else {
+			memcpy(buf + out, p->body + off, len);
+			out += len;
+		}
+		off += len;
+	}
+	memcpy(p->body, buf, out);
+	p->len = (uint32_t)out;
+	return dropped;
+}
+
+/*
+ * Both lists sorted (pkt_cmp): true if b is a, less some watch events
+ * (replies compared whole, tx_id aside).
+ */
+static bool
+only_extra_events(const struct pktlist *a, const struct pktlist *b)
+{
+	unsigned int i = 0, j = 0;
+
+	while (j < b->n) {
+		if (i == a->n)
+			return false;
+		if (pkt_cmp(&a->p[i], &b->p[j]) == 0) {
+			i++, j++;
+			continue;
+		}
+		if (a->p[i].closed || a->p[i].type != XS_WATCH_EVENT)
+			return false;
+		i++;
+	}
+	for (; i < a->n; i++) {
+		if (a->p[i].closed || a->p[i].type != XS_WATCH_EVENT)
+			return false;
+	}
+	return true;
+}
+
+/* Sorts the NUL-separated names of a DIRECTORY reply in place. */
+static void
+sort_names(struct pkt *p)
+{
+	char *names[XENSTORE_PAYLOAD_MAX / 2], buf[XENSTORE_PAYLOAD_MAX + 1];
+	size_t n = 0, off = 0, i, len;
+
+	while (off < p->len && n < sizeof(names) / sizeof(names[0])) {
+		names[n++] = p->body + off;
+		off += strlen(p->body + off) + 1;
+	}
+	qsort(names, n, sizeof(names[0]), name_cmp);
+	for (i = 0, off = 0; i < n; i++) {
+		len = strlen(names[i]) + 1;
+		memcpy(buf + off, names[i], len);
+		off += len;
+	}
+	memcpy(p->body, buf, off);
+}
+
+/*
+ * oxenstored: the same packets in another order (its events follow the
+ * reply), or a DIRECTORY with the same names in another order.
+ */
+static const char *
+classify_ox_lists(int c, const struct req *r)
+{
+	static struct pktlist a, b;
+	const char *why = "ox-event-after-reply";
+	unsigned int i;
+
+	a = got[SIDE_A][c];
+	b = got[SIDE_B][c];
+	for (i = 0; i < a.n && i < b.n; i++) {
+		if (r->type == XS_DIRECTORY && a.p[i].type == XS_DIRECTORY &&
+		    b.p[i].type == XS_DIRECTORY) {
+			if (drop_special_names(&a.p[i]) &&
+			    !drop_special_names(&b.p[i]))
+				why = "ox-special-nodes-in-root";
+			else
+				why = "ox-child-order";
+			sort_names(&a.p[i]);
+			sort_names(&b.p[i]);
+		}
+	}
+	qsort(a.p, a.n, sizeof(a.p[0]), pkt_cmp);
+	qsort(b.p, b.n, sizeof(b.p[0]), pkt_cmp);
+	if (list_equal(&a, &b, r->type, c == r->conn ? sent_tx(SIDE_A, r) : 0,
+	    c == r->conn ? sent_tx(SIDE_B, r) : 0))
+		return why;
+	/* oxenstored does not merge identical queued events. */
+	if (uniq_events(&a) && list_equal(&a, &b, r->type,
+	    c == r->conn ? sent_tx(SIDE_A, r) : 0,
+	    c == r->conn ? sent_tx(SIDE_B, r) : 0))
+		return "ox-no-event-merging";
+	/*
+	 * RM: oxenstored also fires watches set below the removed node on
+	 * paths that do not exist; C only those of removed nodes. Every
+	 * xstored packet must be among oxenstored's, the rest events.
+	 */
+	if (r->type == XS_RM && only_extra_events(&a, &b))
+		return "ox-rm-fires-watches-below";
+	/*
+	 * A commit: oxenstored replays the transaction's operations and
+	 * fires for each (nodes made and removed inside included).
+	 */
+	if (r->type == XS_TRANSACTION_END && only_extra_events(&a, &b))
+		return "ox-commit-fires-every-operation";
+	/*
+	 * A write that makes missing parents: C (and xstored) fire a
+	 * watch on "/" or an ancestor for it, oxenstored only some.
+	 */
+	if ((r->type == XS_WRITE || r->type == XS_MKDIR) &&
+	    only_extra_events(&b, &a))
+		return "ox-fewer-events-on-create";
 	return NULL;
 }
 
@@ -593,6 +802,12 @@ step(struct gen *g, unsigned long n, const struct req *r)
 		    c == r->conn ? sent_tx(SIDE_B, r) : 0))
 			why = "c417-set-perms-special-no-event";
 		/*
+		 * oxenstored queues a request's events after its reply,
+		 * and lists children in its own order.
+		 */
+		if (why == NULL && ref == REF_OX)
+			why = classify_ox_lists(c, r);
+		/*
 		 * A commit's events: C fires them in the order its
 		 * transaction first touched each node, xstored by depth;
 		 * the same events must come, in any order between replies.
@@ -654,7 +869,6 @@ main(int argc, char **argv)
 {
 	struct gen g;
 	struct req r;
-	enum ref_kind ref = REF_C;
 	unsigned long seed = 1, steps = 1000, i, allowed = 0;
 	const char *allow = NULL;
 	int opt, s, c, res, fails = 0;
