@@ -10,16 +10,18 @@
 #                     operations tests (tests/ops: start-up, logs, control),
 #                     simulated guests (tests/sim), one hostile guest per
 #                     security advisory (tests/security), benchmark and
-#                     fuzz smoke runs
+#                     fuzz smoke runs, the differential tester (make diff)
 #   make sim          simulated-guest tests only (tests/sim/run.sh)
 #   make security     the per-advisory tests only (tests/security/run.sh)
 #   make valgrind     unit, integration and sim suites under memcheck
 #   make xen-vm-test  a real Xen 4.17 + dom0 + guests under QEMU (tests/xen-vm)
 #   make demo         start xstored in a temp dir and drive it with Debian's clients
 #   make unit         unit tests only
-#   make diff         the differential tester (tests/diff): a fixed set of
-#                     seeds (DIFF_SEEDS, DIFF_STEPS steps each) against
-#                     Debian's C xenstored 4.17; part of check. By hand:
+#   make diff         the differential tester (tests/diff): seeds
+#                     DIFF_SEEDS (1-10), DIFF_STEPS (2000) steps each, sent
+#                     to Debian's C xenstored 4.17 and to xstored, every
+#                     reply and event compared; part of check; ends with
+#                     "N passed, M failed" (seeds). By hand:
 #                     tests/diff/run.sh --ref c|ox --seeds A-B --steps N
 #   make integration  integration tests only (Debian's xenstore-* clients)
 #   make ops          operations tests only (tests/ops/run.sh)
@@ -33,6 +35,7 @@
 #
 # Variables
 #   CC        compiler (gcc or clang; both must build with no warnings)
+#   DIFF_SEEDS, DIFF_STEPS  the seeds and steps of make diff
 #   BUILD     object directory (build, or build-san when SANITIZE=1)
 #   SANITIZE  1 = -fsanitize=address,undefined
 #   WERROR    -Werror by default; WERROR= turns warnings back into warnings
