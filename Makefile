@@ -12,7 +12,8 @@
 #                     operations tests (tests/ops: start-up, logs, control),
 #                     simulated guests (tests/sim), one hostile guest per
 #                     security advisory (tests/security), benchmark and
-#                     fuzz smoke runs, the model checks (make model)
+#                     fuzz smoke runs, the model checks (make model),
+#                     the differential tester (make diff)
 #   make sim          simulated-guest tests only (tests/sim/run.sh)
 #   make model        spin model checks of the ring reconnection handshake
 #                     (tests/model/run.sh; needs spin and gcc, no build)
@@ -21,6 +22,12 @@
 #   make xen-vm-test  a real Xen 4.17 + dom0 + guests under QEMU (tests/xen-vm)
 #   make demo         start xstored in a temp dir and drive it with Debian's clients
 #   make unit         unit tests only
+#   make diff         the differential tester (tests/diff): seeds
+#                     DIFF_SEEDS (1-10), DIFF_STEPS (2000) steps each, sent
+#                     to Debian's C xenstored 4.17 and to xstored, every
+#                     reply and event compared; part of check; ends with
+#                     "N passed, M failed" (seeds). By hand:
+#                     tests/diff/run.sh --ref c|ox --seeds A-B --steps N
 #   make integration  integration tests only (Debian's xenstore-* clients)
 #   make ops          operations tests only (tests/ops/run.sh)
 #   make deb          build the Debian package in a temporary copy of the
@@ -33,6 +40,7 @@
 #
 # Variables
 #   CC        compiler (gcc or clang; both must build with no warnings)
+#   DIFF_SEEDS, DIFF_STEPS  the seeds and steps of make diff
 #   BUILD     object directory (build, or build-san when SANITIZE=1)
 #   SANITIZE  1 = -fsanitize=address,undefined
 #   WERROR    -Werror by default; WERROR= turns warnings back into warnings
@@ -364,6 +372,22 @@ model:
 	@MODEL_OUT=$(abspath $(BUILD))/model tests/model/run.sh
 
 check: model
+
+# The differential tester (tests/diff/README.md): xsdiff replays seeded
+# random request sequences against Debian's C xenstored (through
+# xenshim.so) and xstored and compares every reply and watch event; any
+# difference not in tests/diff/allow-c.txt fails. 10 seeds x 2,000 steps.
+DIFF_SEEDS ?= 1-10
+DIFF_STEPS ?= 2000
+$(BUILD)/tests/diff/xsdiff: $(call objs,tests/diff/xsdiff.c tests/diff/gen.c)
+	$(CC) $(ALLCFLAGS) -o $@ $^
+
+.PHONY: diff
+diff: $(BUILD)/xstored $(BUILD)/tests/diff/xsdiff $(BUILD)/bench/xenshim.so
+	@BUILD=$(abspath $(BUILD)) tests/diff/run.sh --ref c \
+	    --seeds $(DIFF_SEEDS) --steps $(DIFF_STEPS)
+
+check: diff
 
 # A real Xen 4.17 under QEMU (tests/xen-vm, docs/xen-vm.md): one boot per
 # daemon in XEN_VM_DAEMONS (Debian's xenstored, oxenstored, xstored, and

@@ -5,7 +5,8 @@
  *
  * State: per connection, the input buffer (received bytes not yet run),
  * the queue of output packets (talloc'ed under the connection), and the
- * daemon's lists of connections (all, dirty, closing).
+ * daemon's lists of connections (all, dirty, closing). A watch event
+ * identical to one still queued is not queued again (conn_dedup.c).
  *
  * Framing: a packet is a 16-byte header then hdr.len payload bytes. Bytes
  * arrive in any split (header and arguments in separate writes, one byte
@@ -175,6 +176,13 @@ conn_queue(struct daemon *d, struct conn *c, const struct xsd_sockmsg *hdr,
 	o->len = off;
 	o->off = 0;
 	o->event = hdr->type == XS_WATCH_EVENT;
+	o->indexed = false;
+	o->dnext = NULL;
+	/* An identical event still queued tells the watcher already. */
+	if (conn_dedup_applies(o) && !conn_dedup_add(c, o)) {
+		talloc_free(o);
+		return 0;
+	}
 	o->queued_ms = c->ring != NULL ? conn_now_ms() : 0;
 	*c->out_tail = o;
 	c->out_tail = &o->next;
@@ -336,6 +344,7 @@ consume_output(struct conn *c, size_t n)
 		c->out_head = o->next;
 		if (c->out_head == NULL)
 			c->out_tail = &c->out_head;
+		conn_dedup_del(c, o);
 		talloc_free(o);
 	}
 }
@@ -453,6 +462,7 @@ out_free(struct daemon *d, struct conn *c, struct conn_out *prev,
 		c->out_tail = prev != NULL ? &prev->next : &c->out_head;
 	c->out_bytes -= o->len - o->off;
 	c->out_count--;
+	conn_dedup_del(c, o);
 	if (c->charge)
 		store_domain_charge(d->store, c->who.domid,
 		    -(int64_t)(sizeof(*o) + o->len));

@@ -28,6 +28,9 @@ struct conn_out {
 	size_t		 off;	/* bytes already written (socket) */
 	uint64_t	 queued_ms;	/* ring: when it was queued (monotonic) */
 	bool		 event;		/* a WATCH_EVENT, not a reply */
+	bool		 indexed;	/* in the connection's dedup table */
+	struct conn_out	*dnext;		/* dedup chain (conn_dedup.c) */
+	uint64_t	 dhash;		/* hash of the payload */
 	char		 data[];
 };
 
@@ -59,6 +62,9 @@ struct conn {
 	struct conn_out	**out_tail;
 	size_t		 out_bytes;	/* queued and not yet written */
 	unsigned int	 out_count;	/* packets queued (outstanding) */
+	struct conn_out	**dedup;	/* conn_dedup.c: queued events */
+	unsigned int	 dedup_bits;	/* 1 << bits buckets */
+	size_t		 dedup_count;
 	bool		 charge;	/* output is charged to who.domid */
 	bool		 write_blocked;	/* waiting for EPOLLOUT */
 	bool		 eof;		/* the client shut down its side */
@@ -153,6 +159,22 @@ void	conn_reap_closed(struct daemon *d);
 
 /* At exit: frees every connection (their watches and transactions too). */
 void	conn_free_all(struct daemon *d);
+
+/* ---- conn_dedup.c ---- */
+
+/* True if o is a watch event the duplicate rule covers (not "@..."). */
+bool	conn_dedup_applies(const struct conn_out *o);
+
+/*
+ * Indexes a watch event about to be queued on c; returns false, changing
+ * nothing, if an identical one (same path and token) is queued and not
+ * yet wholly delivered: the caller drops o. Never fails (without memory
+ * the event is queued unindexed).
+ */
+bool	conn_dedup_add(struct conn *c, struct conn_out *o);
+
+/* Removes o from the index (delivered or dropped); idempotent. */
+void	conn_dedup_del(struct conn *c, struct conn_out *o);
 
 /* ---- conn_ring.c ---- */
 

@@ -185,6 +185,9 @@ op_set_perms(struct daemon *d, struct conn *c, struct request *req)
 	err = store_perms_parse(req->ctx, argv + 1, argc - 1, &perms);
 	if (err != 0)
 		return err;
+	/* As in C: an unknown owner is ENOENT before the path is checked. */
+	if ((err = store_perms_check_owner(d->store, perms)) != 0)
+		return err;
 	err = dispatch_path(d, c, req, argv[0], PATH_ALLOW_SPECIAL, &path,
 	    NULL);
 	if (err != 0)

@@ -9,8 +9,11 @@
  * Invariants:
  *  - A canonical path is "/", or '/' followed by non-empty components
  *    separated by single '/', or '@' followed by bytes of the same set; it
- *    never ends in '/' (except "/") and holds '@' only as its first byte.
- *  - The length bound is checked on the canonical path, counting only what
+ *    never ends in '/' (except "/"). '@' may also appear after the first
+ *    byte, as in the C daemon (its valid_chars()); only a leading '@'
+ *    makes a path special.
+ *  - A canonical path longer than XENSTORE_ABS_PATH_MAX (3072) is refused
+ *    for every caller. The length bound is checked on the canonical path, counting only what
  *    follows "/local/domain/<N>/" when that prefix is present, so that a
  *    guest's relative limit survives a domid change on migration (facts
  *    1.4). The bound is checked before anything is allocated.
@@ -24,6 +27,7 @@
 #include <string.h>
 
 #include "protocol/path.h"
+#include "protocol/wire.h"
 
 #define LOCAL_DOMAIN		"/local/domain/"
 #define LOCAL_DOMAIN_LEN	(sizeof(LOCAL_DOMAIN) - 1)
@@ -60,8 +64,6 @@ valid_syntax(const char *in, bool allow_special, size_t *lenp)
 	prev = '\0';
 	for (p = in; *p != '\0'; p++) {
 		if (!valid_char(*p))
-			return false;
-		if (*p == '@' && p != in)
 			return false;
 		if (*p == '/' && prev == '/')
 			return false;
@@ -125,6 +127,13 @@ path_canonicalize(TALLOC_CTX *ctx, const char *in, unsigned int domid,
 		skip = local_prefix_len(prefix);
 	}
 	total = plen + inlen;
+	/*
+	 * XENSTORE_ABS_PATH_MAX binds every caller, privileged or not, as in
+	 * the C daemon (whose path-max check, at most 2048 after the domain
+	 * prefix, implies it).
+	 */
+	if (total > XENSTORE_ABS_PATH_MAX)
+		return EINVAL;
 	if (path_max != 0 && total - skip >= path_max)
 		return EINVAL;
 

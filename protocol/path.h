@@ -19,11 +19,13 @@
 /*
  * Checks the syntax of a path as received and makes it canonical.
  * Rules: bytes A-Z a-z 0-9 - / _ @ only; not empty; no "//"; no trailing '/'
- * except the root "/"; '@' only as the first byte and only with
- * PATH_ALLOW_SPECIAL. A relative path gets the prefix
+ * except the root "/"; a leading '@' only with PATH_ALLOW_SPECIAL ('@' elsewhere is an
+ * ordinary byte, as in the C daemon). A relative path gets the prefix
  * "/local/domain/<domid>/". path_max (0 = no check) bounds the length of the
  * part after "/local/domain/<N>/" when the canonical path has that prefix,
  * else of the whole canonical path: length >= path_max is EINVAL (C [HEAD]).
+ * Whatever path_max, a canonical path (prefix included) longer than
+ * XENSTORE_ABS_PATH_MAX (3072) is EINVAL.
  *
  * On success returns 0, sets *out to a new talloc string under ctx and
  * *strip to the number of leading bytes a watch event must drop to give the

@@ -407,6 +407,14 @@ ops_check_set_perms(struct store *st, const struct store_caller *who,
 		if (domain_learn(st, perms[i].domid) == ENOMEM)
 			return ENOMEM;
 	}
+	return store_perms_check_owner(st, perms);
+}
+
+int
+store_perms_check_owner(struct store *st, const struct store_perm *perms)
+{
+	if (domain_learn(st, perms[0].domid) == ENOMEM)
+		return ENOMEM;
 	if (perms[0].domid != STORE_DOMID_ANY &&
 	    !store_domain_known(st, perms[0].domid))
 		return ENOENT;

@@ -186,6 +186,15 @@ int store_perms_parse(TALLOC_CTX *ctx, const char *const *strs,
     unsigned int n, struct store_perm **perms);
 
 /*
+ * SET_PERMS's first check after parsing, before the path is looked at
+ * (the C daemon's order): an owner (first entry) naming a domain that
+ * does not exist is ENOENT. Domains that exist but are not known yet
+ * become known. Errors: ENOENT, ENOMEM.
+ */
+int store_perms_check_owner(struct store *st,
+    const struct store_perm *perms);
+
+/*
  * Formats a permission list as the GET_PERMS payload: each entry as
  * letter + signed decimal domid + NUL. Errors: ENOMEM.
  */

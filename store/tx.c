@@ -70,6 +70,7 @@ struct tx_entry {
 	uint32_t	 hash;
 	unsigned int	 depth;
 	unsigned int	 seq;		/* position in access order */
+	unsigned int	 cseq;		/* order of its last creation here */
 	bool		 exists;	/* in this transaction's view */
 	bool		 has_read;	/* first access read the live tree */
 	bool		 dir_read;	/* DIRECTORY read its child list */
@@ -78,6 +79,9 @@ struct tx_entry {
 	bool		 val_set;	/* value changed here */
 	bool		 perms_set;	/* permissions changed here */
 	bool		 fire;		/* fire watches at commit */
+	bool		 fire_gone;	/* changed here, then removed with an
+					   ancestor: still fires at commit */
+	bool		 live_before;	/* in the tree when the commit began */
 	uint64_t	 read_gen;
 	uint64_t	 read_cgen;
 	char		*value;		/* talloc'ed under the entry */
@@ -103,6 +107,7 @@ struct store_tx {
 	struct tx_entry	*last;
 	unsigned int	 nhiding;	/* entries hiding a live subtree */
 	unsigned int	 created;	/* nodes created (for the quota) */
+	unsigned int	 cseq_next;	/* creation counter (entry cseq) */
 	unsigned int	 prio_blocks;	/* commits refused for our priority */
 	unsigned int	 losses;	/* its client's lost commits in a row */
 	uint64_t	 seq;		/* start order */
@@ -668,8 +673,10 @@ tx_write(struct store *st, struct store_tx *tx, const char *path,
 		if (!c->fresh && !c->removed)
 			tx->nhiding++;
 		c->fresh = true;
+		c->cseq = ++tx->cseq_next;
 		c->perms_set = true;
-		c->fire = leaf;
+		/* A change event already due (C: sticky) stays due. */
+		c->fire = c->fire || leaf;
 		tx->created++;
 	}
 	talloc_free(perms);
@@ -717,6 +724,13 @@ tx_rm(struct store *st, struct store_tx *tx, const char *path)
 			continue;
 		if (c->fresh || c->removed)
 			tx->nhiding--;
+		/*
+		 * A node that existed and was changed here still fires its
+		 * and its ancestors' watches at commit, as in C, where a
+		 * change event is not narrowed by a later removal.
+		 */
+		if (c->fire)
+			c->fire_gone = true;
 		c->exists = c->fresh = c->removed = false;
 		c->val_set = c->perms_set = c->fire = false;
 	}
@@ -744,14 +758,23 @@ child_of(const char *dir, const char *path)
 	    strchr(path + n + 1, '/') == NULL;
 }
 
+static int
+by_cseq(const void *a, const void *b)
+{
+	const struct tx_entry *x = *(struct tx_entry *const *)a;
+	const struct tx_entry *y = *(struct tx_entry *const *)b;
+
+	return x->cseq < y->cseq ? -1 : x->cseq > y->cseq;
+}
+
 int
 tx_directory(struct store *st, struct store_tx *tx, const char *path,
     TALLOC_CTX *ctx, char **names, size_t *len, uint64_t *gen)
 {
-	struct tx_entry *e, *c;
+	struct tx_entry *e, *c, **fresh;
 	struct node *n = NULL, *ch;
 	char *buf, *cp;
-	size_t cap, pos = 0, plen = strlen(path);
+	size_t cap, pos = 0, plen = strlen(path), nfresh = 0, i;
 	int err;
 
 	err = view_checked(tx, path, STORE_PERM_READ, &e);
@@ -765,14 +788,17 @@ tx_directory(struct store *st, struct store_tx *tx, const char *path,
 	}
 	cap = (n != NULL ? n->childlen : 0) + 1;
 	for (c = tx->first; c != NULL; c = c->next) {
-		if (c->fresh && c->exists && child_of(path, c->path))
+		if (c->fresh && c->exists && child_of(path, c->path)) {
 			cap += strlen(c->path) - plen + 1;
+			nfresh++;
+		}
 	}
 	buf = talloc_size(ctx, cap);
 	if (buf == NULL)
 		return ENOMEM;
-	cp = talloc_size(NULL, plen + 2 + XS_PATH_SCRATCH);
-	if (cp == NULL) {
+	cp = talloc_size(buf, plen + 2 + XS_PATH_SCRATCH);
+	fresh = talloc_array(buf, struct tx_entry *, nfresh + 1);
+	if (cp == NULL || fresh == NULL) {
 		talloc_free(buf);
 		return ENOMEM;
 	}
@@ -788,18 +814,27 @@ tx_directory(struct store *st, struct store_tx *tx, const char *path,
 		pos += ch->namelen + 1;
 	}
 	talloc_free(cp);
-	/* Then the children created here, in creation order. */
-	for (c = tx->first; c != NULL; c = c->next) {
-		const char *name;
-		size_t nl;
+	/*
+	 * Then the children created here, in the order they were (last)
+	 * created: C appends a created child to its transaction's copy of
+	 * the parent, so a child read before it was made, or removed and
+	 * made again, lists where its creation put it.
+	 */
+	i = 0;
+	for (c = tx->first; c != NULL && i < nfresh; c = c->next) {
+		if (c->fresh && c->exists && child_of(path, c->path))
+			fresh[i++] = c;
+	}
+	nfresh = i;
+	qsort(fresh, nfresh, sizeof(*fresh), by_cseq);
+	for (i = 0; i < nfresh; i++) {
+		const char *name = strrchr(fresh[i]->path, '/') + 1;
+		size_t nl = strlen(name);
 
-		if (!c->fresh || !c->exists || !child_of(path, c->path))
-			continue;
-		name = strrchr(c->path, '/') + 1;
-		nl = strlen(name);
 		memcpy(buf + pos, name, nl + 1);
 		pos += nl + 1;
 	}
+	talloc_free(fresh);
 	*names = buf;
 	*len = pos;
 	*gen = n != NULL ? e->read_cgen : 0;
@@ -936,6 +971,9 @@ by_depth(const void *a, const void *b)
 
 	if (x->depth != y->depth)
 		return x->depth < y->depth ? -1 : 1;
+	/* Created siblings are linked in creation order (see tx_directory). */
+	if (x->cseq != y->cseq)
+		return x->cseq < y->cseq ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -1016,6 +1054,8 @@ apply(struct store *st, struct tx_entry *e)
 	if (e->removed || e->fresh) {
 		if (n != NULL)
 			tree_remove(st, n, e->path);
+		else if (e->fire && !e->exists)
+			e->fire_gone = true;	/* went with an ancestor */
 		if (!e->exists)
 			return;
 		parent_of(e->path, buf);
@@ -1075,6 +1115,38 @@ apply(struct store *st, struct tx_entry *e)
 		tree_free_perms(n, old);
 }
 
+/*
+ * After the commit: nodes changed in the transaction and then removed with
+ * an ancestor (and that existed when first touched, or exist again) fire
+ * for their path (watches on it and its ancestors), as C
+ * fires every node its transaction changed; the removal itself gave them
+ * only their own exact watches. Filtered by the permissions the
+ * transaction saw. A node that exists again fires here too unless apply()
+ * fired it (implicitly re-created parents fire nothing there).
+ */
+static void
+fire_gone(struct store *st, const struct store_tx *tx)
+{
+	const struct tx_entry *e;
+	struct fire_perms fp;
+
+	for (e = tx->first; e != NULL; e = e->next) {
+		if (!e->fire_gone || (e->fire && e->exists))
+			continue;
+		/*
+		 * As C: fired if it existed when first touched (C reads
+		 * every node it removes, so: before the commit), or now.
+		 */
+		if (!e->live_before && tree_lookup(st, e->path) == NULL)
+			continue;
+		memset(&fp, 0, sizeof(fp));
+		fp.perms = e->perms;
+		fp.nperms = e->perms != NULL ? e->nperms : 0;
+		fp.pgen = e->pgen;
+		watches_fire(st, e->path, WATCH_MATCH_TREE, &fp);
+	}
+}
+
 int
 store_tx_commit(struct store *st, struct store_tx *tx)
 {
@@ -1103,8 +1175,13 @@ store_tx_commit(struct store *st, struct store_tx *tx)
 		talloc_free(v);
 		return err;
 	}
+	for (e = tx->first; e != NULL; e = e->next) {
+		if (e->fire || e->fire_gone)
+			e->live_before = tree_lookup(st, e->path) != NULL;
+	}
 	for (i = 0; i < n; i++)
 		apply(st, v[i]);
 	talloc_free(v);
+	fire_gone(st, tx);
 	return 0;
 }

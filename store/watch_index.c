@@ -59,6 +59,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/watch_index.h"
@@ -92,6 +93,7 @@ struct watch_index {
 	size_t			rehash_pos;	/* next t[0] bucket to move */
 	size_t			nnodes;
 	size_t			nwatches;
+	uint64_t		seq_next;	/* creation order of watches */
 	struct store_watch	*all;		/* every attached watch */
 };
 
@@ -106,6 +108,7 @@ struct store_watch {
 	void			*owner;
 	char			*token;
 	size_t			strip;
+	uint64_t		seq;		/* creation order */
 	int			depth;		/* < 0: unlimited */
 };
 
@@ -461,6 +464,7 @@ watch_index_add(struct watch_index *wi, TALLOC_CTX *ctx,
 	w->owner = owner;
 	w->strip = strip;
 	w->depth = depth;
+	w->seq = wi->seq_next++;
 	wi->nwatches++;
 	talloc_set_destructor(w, watch_destroy);
 
@@ -525,25 +529,52 @@ watch_matches(const struct store_watch *w, size_t level, size_t pdepth,
 	return level == 0 && w->depth >= 1;
 }
 
+static void
+deliver_one(const struct store_watch *w, const char *path, size_t len,
+    store_event_fn *deliver, void *deliver_arg)
+{
+	/* A strip longer than P would point past it. */
+	deliver(w->owner, w->strip <= len ? path + w->strip : path, w->token,
+	    deliver_arg);
+}
+
+static int
+seq_cmp(const void *a, const void *b)
+{
+	const struct store_watch *x = *(struct store_watch *const *)a;
+	const struct store_watch *y = *(struct store_watch *const *)b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 /*
- * O(len(P) + depth(P) + matches): one scan for the depth, one walk down the
- * prefixes that stops at the first unwatched one. EXACT mode applies the
+ * O(len(P) + depth(P) + matches log matches): one scan for the depth, one
+ * walk down the prefixes that stops at the first unwatched one, collecting
+ * the matches; then delivery in the order the watches were created, which
+ * is the C daemon's order (it walks each connection's watch list, oldest
+ * first), so a connection with several matching watches gets their events
+ * in the same order from both daemons. Up to FIRE_STACK matches need no
+ * allocation; if a bigger array cannot be had, the matches that do not fit
+ * are delivered at once, unordered: never lost. EXACT mode applies the
  * same rules restricted to watches on P itself.
  */
+#define FIRE_STACK	32
+
 void
 watch_index_fire(struct watch_index *wi, const char *path,
     enum watch_match match, watch_filter_fn *filter, void *filter_arg,
     store_event_fn *deliver, void *deliver_arg)
 {
+	struct store_watch *stackbuf[FIRE_STACK], **m = stackbuf, **bigger;
 	struct prefix_iter it;
 	struct wi_node *n;
-	struct store_watch *w, *next;
-	const char *ev;
-	size_t level, pdepth;
+	struct store_watch *w;
+	size_t level, pdepth, len, nm = 0, cap = FIRE_STACK, i;
 	bool special;
 
 	pdepth = path_depth(path);
 	special = path[0] != '/';
+	len = strlen(path);
 	n = NULL;
 	prefix_init(&it, path);
 	for (level = 0; prefix_next(&it); level++) {
@@ -552,17 +583,36 @@ watch_index_fire(struct watch_index *wi, const char *path,
 			break;	/* nothing watched at or below here */
 		if (match == WATCH_MATCH_EXACT && level < pdepth)
 			continue;
-		for (w = n->watches; w != NULL; w = next) {
-			next = w->next;
+		for (w = n->watches; w != NULL; w = w->next) {
 			if (!watch_matches(w, level, pdepth, special))
 				continue;
 			if (filter != NULL && !filter(w->who, filter_arg))
 				continue;
-			/* A strip longer than P would point past it. */
-			ev = w->strip <= it.len ? path + w->strip : path;
-			deliver(w->owner, ev, w->token, deliver_arg);
+			if (nm == cap && cap <= SIZE_MAX / 2 /
+			    sizeof(*m)) {
+				bigger = talloc_array(wi, struct store_watch *,
+				    cap * 2);
+				if (bigger != NULL) {
+					memcpy(bigger, m, nm * sizeof(*m));
+					if (m != stackbuf)
+						talloc_free(m);
+					m = bigger;
+					cap *= 2;
+				}
+			}
+			if (nm < cap)
+				m[nm++] = w;
+			else
+				deliver_one(w, path, len, deliver,
+				    deliver_arg);
 		}
 	}
+	if (nm > 1)
+		qsort(m, nm, sizeof(*m), seq_cmp);
+	for (i = 0; i < nm; i++)
+		deliver_one(m[i], path, len, deliver, deliver_arg);
+	if (m != stackbuf)
+		talloc_free(m);
 }
 
 bool

@@ -62,8 +62,9 @@ const struct store_caller *watch_index_who(const struct store_watch *w);
  * Delivers an event for a change at `path` to every matching watch (see
  * enum watch_match) that passes filter (NULL = all): deliver(owner,
  * event_path, token, deliver_arg), where event_path is path with the
- * watch's `strip` leading bytes removed. Delivery order: deepest watch path
- * first is not promised; each matching watch gets exactly one event.
+ * watch's `strip` leading bytes removed. Delivery order: the order in which
+ * the watches were added (the C daemon's order); each matching watch gets
+ * exactly one event.
  * The callbacks must not add or remove watches.
  */
 void watch_index_fire(struct watch_index *wi, const char *path,

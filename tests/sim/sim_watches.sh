@@ -55,3 +55,23 @@ test_sim_guest_watch_skips_nodes_it_cannot_read() {
 	bg_next g finished
 	bg_end g
 }
+
+test_sim_guest_identical_queued_event_sent_once() {
+	new_domain 5
+	ok xenstore-write /local/domain/5/data/d/a ""
+	ok xenstore-chmod /local/domain/5/data/d n5
+	ok xenstore-chmod /local/domain/5/data/d/a n5
+	# Two watches, one token, one change: as on sockets (and in C), the
+	# second identical event is not queued while the first is.
+	printf '%s\n' 'timeout 20000' \
+	    'watch data/d t' 'expect-event data/d t' \
+	    'watch data/d/a t' 'expect-event data/d/a t' \
+	    'echo ready' 'expect-event data/d/a t' \
+	    'expect-no-event data/d/a t' 'echo finished' \
+	    >"$TESTDIR/w.txt"
+	bg_start g "$XSGUEST" -T 60 -D 5 script "$TESTDIR/w.txt"
+	bg_next g ready
+	ok xenstore-write /local/domain/5/data/d/a 1
+	bg_next g finished
+	bg_end g
+}

@@ -250,6 +250,122 @@ START_TEST(tx_events_fire_only_at_commit)
 }
 END_TEST
 
+START_TEST(tx_changed_then_removed_node_fires_at_commit)
+{
+	struct store_tx *tx;
+	struct store_watch *w;
+
+	/*
+	 * C fires every node its transaction changed, even one a later RM
+	 * of an ancestor took away: a watch on an ancestor (here "/g")
+	 * hears of /g/a/b, not only of /g/a (tests/diff found the miss).
+	 */
+	put(NULL, "/g/a/b", "0");
+	ck_assert_int_eq(store_watch_add(st, &dom0, &nevents, "/g", 0, "t",
+	    -1, ctx, &w), 0);
+	tx = start(0);
+	put(tx, "/g/a/b", "1");
+	ck_assert_int_eq(store_rm(st, tx, &dom0, "/g/a"), 0);
+	ck_assert_int_eq(commit(tx), 0);
+	/* /g/a (the removal) and /g/a/b (the change), once each. */
+	ck_assert_uint_eq(nevents, 2);
+	ck_assert_str_eq(last_event, "/g/a/b");
+
+	/* The same when an implicit parent brings the node back. */
+	nevents = 0;
+	put(NULL, "/g/a/b", "0");
+	nevents = 0;
+	tx = start(0);
+	put(tx, "/g/a/b", "1");
+	ck_assert_int_eq(store_rm(st, tx, &dom0, "/g/a"), 0);
+	put(tx, "/g/a/b/c", "1");
+	ck_assert_int_eq(commit(tx), 0);
+	/*
+	 * /g/a (removed, and brought back: fired twice here, one event on
+	 * the wire, see daemon/conn_dedup.c), /g/a/b (changed), /g/a/b/c
+	 * (written).
+	 */
+	ck_assert_uint_eq(nevents, 4);
+
+	/* Made here, removed with its parent, made again as a parent. */
+	nevents = 0;
+	ck_assert_int_eq(store_rm(st, NULL, &dom0, "/g/a"), 0);
+	put(NULL, "/g/a", "0");
+	nevents = 0;
+	tx = start(0);
+	put(tx, "/g/a/c", "1");
+	ck_assert_int_eq(store_rm(st, tx, &dom0, "/g/a"), 0);
+	put(tx, "/g/a/c/d", "1");
+	ck_assert_int_eq(commit(tx), 0);
+	/* /g/a (twice, one on the wire), /g/a/c, /g/a/c/d. */
+	ck_assert_uint_eq(nevents, 4);
+
+	/* Removed with its parent, made again, removed again. */
+	ck_assert_int_eq(store_rm(st, NULL, &dom0, "/g/a"), 0);
+	put(NULL, "/g/a/d", "0");
+	nevents = 0;
+	tx = start(0);
+	ck_assert_int_eq(store_rm(st, tx, &dom0, "/g/a"), 0);
+	put(tx, "/g/a/d", "1");
+	ck_assert_int_eq(store_rm(st, tx, &dom0, "/g/a/d"), 0);
+	ck_assert_int_eq(commit(tx), 0);
+	/* /g/a twice (removed, made again: one on the wire), /g/a/d. */
+	ck_assert_uint_eq(nevents, 3);
+	ck_assert_str_eq(last_event, "/g/a/d");
+
+	/* A node made and removed in one transaction never was: no event. */
+	nevents = 0;
+	put(NULL, "/g/a", "0");
+	nevents = 0;
+	tx = start(0);
+	put(tx, "/g/a/new", "1");
+	ck_assert_int_eq(store_rm(st, tx, &dom0, "/g/a"), 0);
+	ck_assert_int_eq(commit(tx), 0);
+	ck_assert_uint_eq(nevents, 1);
+	ck_assert_str_eq(last_event, "/g/a");
+}
+END_TEST
+
+/* DIRECTORY of path (in tx or not) must be exactly want (packed). */
+static void
+expect_dir(struct store_tx *tx, const char *path, const char *want,
+    size_t wlen)
+{
+	char *names;
+	size_t len;
+	uint64_t gen;
+
+	ck_assert_int_eq(store_directory(st, tx, &dom0, path, ctx, &names,
+	    &len, &gen), 0);
+	ck_assert_uint_eq(len, wlen);
+	ck_assert_mem_eq(names, want, wlen);
+}
+
+START_TEST(tx_created_children_list_in_creation_order)
+{
+	struct store_tx *tx;
+
+	/*
+	 * As in C, whose transaction appends a created child to its copy
+	 * of the parent: live children first, then those made here in the
+	 * order they were made, not in the order they were first touched
+	 * (tests/diff found "b" read before "a" was made listed first).
+	 */
+	put(NULL, "/o/x", "");
+	put(NULL, "/o/y", "");
+	tx = start(0);
+	expect(tx, "/o/b", NULL);
+	put(tx, "/o/a", "1");
+	put(tx, "/o/b", "1");
+	/* Removed and made again: it moves to the end. */
+	ck_assert_int_eq(store_rm(st, tx, &dom0, "/o/x"), 0);
+	put(tx, "/o/x", "2");
+	expect_dir(tx, "/o", "y\0a\0b\0x", 8);
+	ck_assert_int_eq(commit(tx), 0);
+	expect_dir(NULL, "/o", "y\0a\0b\0x", 8);
+}
+END_TEST
+
 START_TEST(tx_set_perms_and_get_perms_inside)
 {
 	struct store_tx *tx;
@@ -421,6 +537,8 @@ tx_suite(void)
 	    tx_directory_sees_own_changes_and_conflicts_on_new_child);
 	tcase_add_test(tc, tx_rm_then_recreate_replaces_subtree);
 	tcase_add_test(tc, tx_events_fire_only_at_commit);
+	tcase_add_test(tc, tx_created_children_list_in_creation_order);
+	tcase_add_test(tc, tx_changed_then_removed_node_fires_at_commit);
 	tcase_add_test(tc, tx_set_perms_and_get_perms_inside);
 	tcase_add_test(tc, tx_quota_transactions_and_transaction_nodes);
 	tcase_add_test(tc, tx_starving_client_gets_priority);

@@ -157,6 +157,40 @@ START_TEST(watch_fires_on_ancestor)
 }
 END_TEST
 
+START_TEST(watch_fires_in_creation_order)
+{
+	static const char *const paths[] = { "/a/b", "/", "/a", "/a/b/c" };
+	char tok[16];
+	unsigned int i;
+	int owner;
+
+	/* As the C daemon walks a connection's watches: oldest first. */
+	add("/a/b", "w0", -1, &owner);
+	add("/a", "w1", -1, &owner);
+	add("/", "w2", -1, &owner);
+	add("/a/b", "w3", -1, &owner);
+	add("/a", "w4", -1, &owner);
+	fire("/a/b", WATCH_MATCH_TREE);
+	ck_assert_uint_eq(rec.n, 5);
+	for (i = 0; i < 5; i++) {
+		snprintf(tok, sizeof(tok), "w%u", i);
+		ck_assert_str_eq(rec.ev[i].token, tok);
+	}
+
+	/* More matches than fit on the stack: still in creation order. */
+	for (i = 5; i < MAX_EVENTS; i++) {
+		snprintf(tok, sizeof(tok), "w%u", i);
+		add(paths[i % 3], tok, -1, &owner);
+	}
+	fire("/a/b/c", WATCH_MATCH_TREE);
+	ck_assert_uint_eq(rec.n, MAX_EVENTS);
+	for (i = 0; i < MAX_EVENTS; i++) {
+		snprintf(tok, sizeof(tok), "w%u", i);
+		ck_assert_str_eq(rec.ev[i].token, tok);
+	}
+}
+END_TEST
+
 START_TEST(watch_ignores_sibling_prefix)
 {
 	int owner;
@@ -795,6 +829,7 @@ watch_index_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, watch_fires_on_ancestor);
+	tcase_add_test(tc, watch_fires_in_creation_order);
 	tcase_add_test(tc, watch_ignores_sibling_prefix);
 	tcase_add_test(tc, watch_ignores_change_above);
 	tcase_add_test(tc, watch_depth_limits_levels);
