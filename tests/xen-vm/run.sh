@@ -77,7 +77,8 @@ for k in init daemon-ready:since-start test-xenstore guest1-create-time:xl-creat
 	 guest2-cycle-time:total hvm1-create-time:xl-create \
 	 hvm1-invoking-seabios:after hvm1-cycle-time:total \
 	 hvmlinux-create-time:xl-create hvmlinux-guest-ready-time:create-to-ready \
-	 hvmlinux-cycle-time:total RESULT; do
+	 hvmlinux-cycle-time:total lu1-time:update lu2-time:update \
+	 lu3-time:update RESULT; do
 	step=${k%%:*} field=${k#*:}
 	[ "$field" = "$k" ] && field=t
 	printf '%-44s' "$k"
