@@ -34,7 +34,7 @@
 #   WERROR    -Werror by default; WERROR= turns warnings back into warnings
 #   CPPFLAGS, LDFLAGS  added as given (dpkg-buildflags' hardening)
 #
-# Layout: protocol/, store/ (and later ringio/) are static libraries that
+# Layout: protocol/, store/, ringio/ and state/ are static libraries that
 # include nothing from daemon/; each unit test links only the library it tests
 # (tests/unit/<lib>/<file>_test.c tests <lib>/<file>.c).
 
@@ -71,12 +71,14 @@ SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/li
 PROTOCOL_SRCS := $(wildcard protocol/*.c)
 STORE_SRCS    := $(wildcard store/*.c)
 RINGIO_SRCS   := $(wildcard ringio/*.c)
+STATE_SRCS    := $(wildcard state/*.c)
 XSGUEST_SRCS  := $(wildcard tools/xs-guest/guest_*.c)
 DAEMON_SRCS   := $(wildcard daemon/*.c)
 
 PROTOCOL_LIB  := $(BUILD)/libprotocol.a
 STORE_LIB     := $(BUILD)/libstore.a
 RINGIO_LIB    := $(BUILD)/libringio.a
+STATE_LIB     := $(BUILD)/libstate.a
 XSGUEST_LIB   := $(BUILD)/libxsguest.a
 
 objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -100,6 +102,11 @@ $(RINGIO_LIB): $(call objs,$(RINGIO_SRCS))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# Xen's live-update stream, version 1 (state/stream.h): no I/O.
+$(STATE_LIB): $(call objs,$(STATE_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 # The guest simulator (tools/xs-guest): a library its unit tests link.
 $(XSGUEST_LIB): $(call objs,$(XSGUEST_SRCS))
 	@rm -f $@
@@ -108,7 +115,7 @@ $(XSGUEST_LIB): $(call objs,$(XSGUEST_SRCS))
 $(BUILD)/xs-guest: $(call objs,tools/xs-guest/main.c) $(XSGUEST_LIB) $(RINGIO_LIB) $(PROTOCOL_LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $^
 
-$(BUILD)/xstored: $(call objs,$(DAEMON_SRCS)) $(STORE_LIB) $(RINGIO_LIB) $(PROTOCOL_LIB)
+$(BUILD)/xstored: $(call objs,$(DAEMON_SRCS)) $(STORE_LIB) $(STATE_LIB) $(RINGIO_LIB) $(PROTOCOL_LIB)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_TALLOC) $(LDLIBS_SYSTEMD) $(LDLIBS_XEN)
 
 # Only these two print the version; they rebuild when it changes.
@@ -124,7 +131,9 @@ PROTOCOL_TESTS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/protocol/*_tes
 STORE_TESTS    := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/store/*_test.c))
 RINGIO_TESTS   := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/ringio/*_test.c))
 XSGUEST_TESTS  := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/xsguest/*_test.c))
-UNIT_TESTS     := $(PROTOCOL_TESTS) $(STORE_TESTS) $(RINGIO_TESTS) $(XSGUEST_TESTS)
+STATE_TESTS    := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/state/*_test.c))
+UNIT_TESTS     := $(PROTOCOL_TESTS) $(STORE_TESTS) $(RINGIO_TESTS) $(XSGUEST_TESTS) \
+		  $(STATE_TESTS)
 
 $(BUILD)/tests/unit/protocol/%: tests/unit/protocol/%.c $(PROTOCOL_LIB)
 	@mkdir -p $(dir $@)
@@ -135,6 +144,10 @@ $(BUILD)/tests/unit/store/%: tests/unit/store/%.c $(STORE_LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
 
 $(BUILD)/tests/unit/ringio/%: tests/unit/ringio/%.c $(RINGIO_LIB) $(PROTOCOL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
+
+$(BUILD)/tests/unit/state/%: tests/unit/state/%.c $(STATE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
 
@@ -216,12 +229,12 @@ valgrind: layering $(UNIT_TESTS) $(BUILD)/xstored $(BUILD)/xs-guest $(INTEG_PROG
 FUZZ_CC        ?= clang
 FUZZ_BUILD     := build-fuzz
 FUZZ_SECONDS   ?= 60
-FUZZ_HARNESSES := framer args ring request
+FUZZ_HARNESSES := framer args ring request state
 FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all \
 		  -fno-omit-frame-pointer
 FUZZ_CFLAGS     = -std=gnu11 -O1 -g $(WARN) $(FUZZ_SAN) -I. -MMD -MP \
 		  $(shell pkg-config --cflags talloc)
-FUZZ_LIB_SRCS  := $(PROTOCOL_SRCS) $(STORE_SRCS) $(RINGIO_SRCS) \
+FUZZ_LIB_SRCS  := $(PROTOCOL_SRCS) $(STORE_SRCS) $(RINGIO_SRCS) $(STATE_SRCS) \
 		  $(filter-out daemon/main.c,$(DAEMON_SRCS)) tests/fuzz/world.c
 FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
 FUZZ_BINS      := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_HARNESSES))
