@@ -258,6 +258,15 @@ int store_watch_add(struct store *st, const struct store_caller *who,
     void *owner, const char *path, size_t strip, const char *token,
     int depth, TALLOC_CTX *ctx, struct store_watch **out);
 
+/*
+ * Calls fn for every watch: its owner, canonical path, strip, token and
+ * depth (< 0: unlimited), for live update. fn must not add or remove
+ * watches. O(watches).
+ */
+typedef void store_watch_visit_fn(void *owner, const char *path,
+    size_t strip, const char *token, int depth, void *arg);
+void store_watch_each(struct store *st, store_watch_visit_fn *fn, void *arg);
+
 /* Finds owner's watch on path+token (as added), or NULL. */
 struct store_watch *store_watch_find(struct store *st, void *owner,
     const char *path, const char *token);
