@@ -9,10 +9,12 @@
 #   make check        layering check, unit tests (Check), integration tests,
 #                     operations tests (tests/ops: start-up, logs, control),
 #                     simulated guests (tests/sim), one hostile guest per
-#                     security advisory (tests/security), benchmark and
+#                     security advisory (tests/security), live update
+#                     (tests/lu), benchmark and
 #                     fuzz smoke runs
 #   make sim          simulated-guest tests only (tests/sim/run.sh)
 #   make security     the per-advisory tests only (tests/security/run.sh)
+#   make lu           live-update tests only (tests/lu/run.sh)
 #   make valgrind     unit, integration and sim suites under memcheck
 #   make xen-vm-test  a real Xen 4.17 + dom0 + guests under QEMU (tests/xen-vm)
 #   make demo         start xstored in a temp dir and drive it with Debian's clients
@@ -190,13 +192,20 @@ sim: $(BUILD)/xstored $(BUILD)/xs-guest $(SIM_PROGS)
 security: $(BUILD)/xstored $(BUILD)/xs-guest $(SIM_PROGS)
 	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/security/run.sh
 
+# Live update (tests/lu/run.sh, docs/live-update.md): xstored replacing
+# itself with socket clients and simulated guests attached, and the
+# refusals.
+.PHONY: lu
+lu: $(BUILD)/xstored $(BUILD)/xs-guest $(SIM_PROGS)
+	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/lu/run.sh
+
 integration: $(BUILD)/xstored $(INTEG_PROGS)
 	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/integration/run.sh
 
 ops: $(BUILD)/xstored $(OPS_PROGS)
 	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/ops/run.sh
 
-check: unit integration ops sim security
+check: unit integration ops sim security lu
 
 deb:
 	@tests/ops/deb.sh $(abspath $(BUILD))/deb

@@ -233,7 +233,7 @@ write_tree(struct dump *dp)
 			if (child == NULL)
 				err = ENOMEM;
 			else
-				stack[depth + nkids - 1 - i] = child;
+				stack[depth + i] = child;
 		}
 		if (err == 0)
 			depth += nkids;
