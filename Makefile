@@ -193,10 +193,10 @@ security: $(BUILD)/xstored $(BUILD)/xs-guest $(SIM_PROGS)
 	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/security/run.sh
 
 # Live update (tests/lu/run.sh, docs/live-update.md): xstored replacing
-# itself with socket clients and simulated guests attached, and the
-# refusals.
+# itself with socket clients and simulated guests attached, the refusals,
+# and the chain with Debian's C xenstored 4.17 (under bench/xenshim.so).
 .PHONY: lu
-lu: $(BUILD)/xstored $(BUILD)/xs-guest $(SIM_PROGS)
+lu: $(BUILD)/xstored $(BUILD)/xs-guest $(SIM_PROGS) $(BUILD)/bench/xenshim.so
 	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/lu/run.sh
 
 integration: $(BUILD)/xstored $(INTEG_PROGS)
