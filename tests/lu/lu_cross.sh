@@ -18,7 +18,10 @@ start_c() {
 	[ -x "$C_XENSTORED" ] || fail "no $C_XENSTORED"
 	[ -f "$BUILD/bench/xenshim.so" ] || fail "no $BUILD/bench/xenshim.so"
 	export XENSTORED_PATH=$CDIR/socket XENSTORED_RUNDIR=$CDIR/run
-	XSBENCH_DIR=$CDIR LD_PRELOAD=$BUILD/bench/xenshim.so \
+	# Under SANITIZE=1 the xstored the chain execs is an ASan build, and
+	# the shim (not sanitized) would be preloaded before ASan's runtime.
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    XSBENCH_DIR=$CDIR LD_PRELOAD=$BUILD/bench/xenshim.so \
 	    "$C_XENSTORED" -N >"$CDIR/log" 2>&1 </dev/null &
 	CPID=$!
 	wait_until "C xenstored answers" 10 xenstore-read /tool/xenstored
