@@ -10,8 +10,8 @@
  * two special nodes' permissions, every node parents first, END.
  *
  * Transactions are not carried (as in C): their clients find them gone.
- * Permission entries naming a domain the store ignores (XSA-322) are
- * not marked stale: see docs/live-update.md.
+ * Permission entries the store ignores (XSA-322: their domain died, or
+ * was not known when they were set) carry 4.17's ignore flag.
  *
  * The tree walk is iterative (an explicit stack of paths): no recursion
  * on guest-controlled depth. The stream is built in memory, then written
@@ -138,9 +138,10 @@ visit_watch(void *owner, const char *path, size_t strip, const char *token,
 	dp->err = state_write_watch(dp->w, &w);
 }
 
-/* A store permission list as the stream's. */
+/* A store permission list as the stream's (stale: 4.17's ignore flag). */
 static struct state_perm *
-stream_perms(TALLOC_CTX *ctx, const struct store_perm *p, unsigned int n)
+stream_perms(TALLOC_CTX *ctx, const struct store_perm *p, const bool *stale,
+    unsigned int n)
 {
 	static const char letter[] = { 'n', 'r', 'w', 'b' };
 	struct state_perm *sp;
@@ -151,7 +152,7 @@ stream_perms(TALLOC_CTX *ctx, const struct store_perm *p, unsigned int n)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		sp[i].access = letter[p[i].bits & STORE_PERM_BOTH];
-		sp[i].flags = 0;
+		sp[i].flags = stale[i] ? STATE_PERM_IGNORE : 0;
 		sp[i].domid = (uint16_t)p[i].domid;
 	}
 	return sp;
@@ -162,25 +163,30 @@ write_node(struct dump *dp, TALLOC_CTX *tmp, const char *path, bool value)
 {
 	struct store_perm *perms;
 	struct state_node n;
-	unsigned int np;
+	unsigned int np, ns;
+	bool *stale;
 	size_t len = 0;
 	char *val = NULL;
 	int err;
 
 	err = store_get_perms(dp->d->store, NULL, &dom0, path, tmp, &perms,
 	    &np);
+	if (err == 0)
+		err = store_perms_stale(dp->d->store, path, tmp, &stale, &ns);
 	if (err == 0 && value)
 		err = store_read(dp->d->store, NULL, &dom0, path, tmp, &val,
 		    &len);
 	if (err != 0)
 		return err;
+	if (ns != np)
+		return EIO;
 	if (len > UINT16_MAX || np > UINT16_MAX)
 		return E2BIG;
 	n.path = path;
 	n.value = val;
 	n.len = (uint16_t)len;
 	n.nperms = (uint16_t)np;
-	n.perms = stream_perms(tmp, perms, np);
+	n.perms = stream_perms(tmp, perms, stale, np);
 	if (n.perms == NULL)
 		return ENOMEM;
 	return state_write_node(dp->w, &n);

@@ -165,6 +165,16 @@ int store_get_perms(struct store *st, struct store_tx *tx,
     struct store_perm **perms, unsigned int *n);
 
 /*
+ * For live update: which entries of a node's permission list (also a
+ * special node's) the store ignores, because their domain is unknown or
+ * became known only after the list was set (XSA-322). stale[i] (n of
+ * them, talloc'ed under ctx) matches entry i of store_get_perms(); the
+ * owner entry is never stale. Errors: ENOENT, ENOMEM.
+ */
+int store_perms_stale(struct store *st, const char *path, TALLOC_CTX *ctx,
+    bool **stale, unsigned int *n);
+
+/*
  * Replaces a node's permission list (also special nodes). Needs write
  * access and ownership, or privilege. An unprivileged caller may not change
  * the owner (EPERM) nor set node-permissions or more entries (ENOSPC).
