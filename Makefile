@@ -11,13 +11,15 @@
 #                     unit tests (Check), integration tests,
 #                     operations tests (tests/ops: start-up, logs, control),
 #                     simulated guests (tests/sim), one hostile guest per
-#                     security advisory (tests/security), benchmark and
-#                     fuzz smoke runs, the model checks (make model),
-#                     the differential tester (make diff)
+#                     security advisory (tests/security), live update
+#                     (tests/lu), benchmark and fuzz smoke runs, the
+#                     model checks (make model), the differential
+#                     tester (make diff)
 #   make sim          simulated-guest tests only (tests/sim/run.sh)
 #   make model        spin model checks of the ring reconnection handshake
 #                     (tests/model/run.sh; needs spin and gcc, no build)
 #   make security     the per-advisory tests only (tests/security/run.sh)
+#   make lu           live-update tests only (tests/lu/run.sh)
 #   make valgrind     unit, integration, sim and security suites under memcheck
 #   make xen-vm-test  a real Xen 4.17 + dom0 + guests under QEMU (tests/xen-vm)
 #   make demo         start xstored in a temp dir and drive it with Debian's clients
@@ -46,7 +48,7 @@
 #   WERROR    -Werror by default; WERROR= turns warnings back into warnings
 #   CPPFLAGS, LDFLAGS  added as given (dpkg-buildflags' hardening)
 #
-# Layout: protocol/, store/ (and later ringio/) are static libraries that
+# Layout: protocol/, store/, ringio/ and state/ are static libraries that
 # include nothing from daemon/; each unit test links only the library it tests
 # (tests/unit/<lib>/<file>_test.c tests <lib>/<file>.c).
 
@@ -93,12 +95,14 @@ SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/li
 PROTOCOL_SRCS := $(wildcard protocol/*.c)
 STORE_SRCS    := $(wildcard store/*.c)
 RINGIO_SRCS   := $(wildcard ringio/*.c)
+STATE_SRCS    := $(wildcard state/*.c)
 XSGUEST_SRCS  := $(wildcard tools/xs-guest/guest_*.c)
 DAEMON_SRCS   := $(wildcard daemon/*.c)
 
 PROTOCOL_LIB  := $(BUILD)/libprotocol.a
 STORE_LIB     := $(BUILD)/libstore.a
 RINGIO_LIB    := $(BUILD)/libringio.a
+STATE_LIB     := $(BUILD)/libstate.a
 XSGUEST_LIB   := $(BUILD)/libxsguest.a
 
 objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -122,6 +126,11 @@ $(RINGIO_LIB): $(call objs,$(RINGIO_SRCS))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# Xen's live-update stream, version 1 (state/stream.h): no I/O.
+$(STATE_LIB): $(call objs,$(STATE_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 # The guest simulator (tools/xs-guest): a library its unit tests link.
 $(XSGUEST_LIB): $(call objs,$(XSGUEST_SRCS))
 	@rm -f $@
@@ -130,7 +139,7 @@ $(XSGUEST_LIB): $(call objs,$(XSGUEST_SRCS))
 $(BUILD)/xs-guest: $(call objs,tools/xs-guest/main.c) $(XSGUEST_LIB) $(RINGIO_LIB) $(PROTOCOL_LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $^
 
-$(BUILD)/xstored: $(call objs,$(DAEMON_SRCS)) $(STORE_LIB) $(RINGIO_LIB) $(PROTOCOL_LIB)
+$(BUILD)/xstored: $(call objs,$(DAEMON_SRCS)) $(STORE_LIB) $(STATE_LIB) $(RINGIO_LIB) $(PROTOCOL_LIB)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_TALLOC) $(LDLIBS_SYSTEMD) $(LDLIBS_XEN)
 
 # Only these two print the version; they rebuild when it changes.
@@ -146,7 +155,9 @@ PROTOCOL_TESTS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/protocol/*_tes
 STORE_TESTS    := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/store/*_test.c))
 RINGIO_TESTS   := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/ringio/*_test.c))
 XSGUEST_TESTS  := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/xsguest/*_test.c))
-UNIT_TESTS     := $(PROTOCOL_TESTS) $(STORE_TESTS) $(RINGIO_TESTS) $(XSGUEST_TESTS)
+STATE_TESTS    := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/state/*_test.c))
+UNIT_TESTS     := $(PROTOCOL_TESTS) $(STORE_TESTS) $(RINGIO_TESTS) $(XSGUEST_TESTS) \
+		  $(STATE_TESTS)
 
 $(BUILD)/tests/unit/protocol/%: tests/unit/protocol/%.c $(PROTOCOL_LIB)
 	@mkdir -p $(dir $@)
@@ -157,6 +168,10 @@ $(BUILD)/tests/unit/store/%: tests/unit/store/%.c $(STORE_LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
 
 $(BUILD)/tests/unit/ringio/%: tests/unit/ringio/%.c $(RINGIO_LIB) $(PROTOCOL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
+
+$(BUILD)/tests/unit/state/%: tests/unit/state/%.c $(STATE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
 
@@ -204,13 +219,20 @@ sim: $(BUILD)/xstored $(BUILD)/xs-guest $(SIM_PROGS)
 security: $(BUILD)/xstored $(BUILD)/xs-guest $(SIM_PROGS)
 	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/security/run.sh
 
+# Live update (tests/lu/run.sh, docs/live-update.md): xstored replacing
+# itself with socket clients and simulated guests attached, the refusals,
+# and the chain with Debian's C xenstored 4.17 (under bench/xenshim.so).
+.PHONY: lu
+lu: $(BUILD)/xstored $(BUILD)/xs-guest $(SIM_PROGS) $(BUILD)/bench/xenshim.so
+	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/lu/run.sh
+
 integration: $(BUILD)/xstored $(INTEG_PROGS)
 	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/integration/run.sh
 
 ops: $(BUILD)/xstored $(OPS_PROGS)
 	@XSTORED=$(abspath $(BUILD)/xstored) BUILD=$(abspath $(BUILD)) tests/ops/run.sh
 
-check: spdx unit integration ops sim security
+check: spdx unit integration ops sim security lu
 
 deb:
 	@tests/ops/deb.sh $(abspath $(BUILD))/deb
@@ -248,12 +270,12 @@ valgrind: layering $(UNIT_TESTS) $(BUILD)/xstored $(BUILD)/xs-guest $(INTEG_PROG
 FUZZ_CC        ?= clang
 FUZZ_BUILD     := build-fuzz
 FUZZ_SECONDS   ?= 60
-FUZZ_HARNESSES := framer args ring request
+FUZZ_HARNESSES := framer args ring request state
 FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all \
 		  -fno-omit-frame-pointer
 FUZZ_CFLAGS     = -std=gnu11 -O1 -g $(WARN) $(FUZZ_SAN) -I. -MMD -MP \
 		  $(shell pkg-config --cflags talloc)
-FUZZ_LIB_SRCS  := $(PROTOCOL_SRCS) $(STORE_SRCS) $(RINGIO_SRCS) \
+FUZZ_LIB_SRCS  := $(PROTOCOL_SRCS) $(STORE_SRCS) $(RINGIO_SRCS) $(STATE_SRCS) \
 		  $(filter-out daemon/main.c,$(DAEMON_SRCS)) tests/fuzz/world.c
 FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
 FUZZ_BINS      := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_HARNESSES))

@@ -14,7 +14,8 @@
 # Env: BENCH_BIN (xsbench, xsbench-lib, nullsrv, xenshim.so), XSTORED,
 #      XSGUEST (optional: the simulated-guest rows, sim.sh and reconn.sh),
 #      BENCH_ROWS (optional: only these row names; "sim" for sim.sh and
-#      reconn.sh, "reconn" for reconn.sh alone).
+#      reconn.sh, "reconn" for reconn.sh alone, "lu" for the live-update
+#      rows, lu.sh).
 # Every client run is bounded by timeout(1); a daemon that does not start
 # or a client that fails makes the script exit non-zero.
 set -eu
@@ -171,6 +172,22 @@ if [ -n "${XSGUEST:-}" ] && selected sim reconn; then
 	    "$tmp/out" || true)
 	[ "$n" -eq $(($1 * ($# - 1))) ] ||
 	    { echo "bench.sh: reconn.sh produced no numbers" >&2; exit 1; }
+	cat "$tmp/out" >>"$raw"
+fi
+# Live update (lu.sh): xstored -> xstored next to C -> C, the time from
+# xenstore-control live-update to its OK and the longest pause a reading
+# client sees. BENCH_ROWS "lu" selects it.
+if [ -z "${BENCH_ROWS:-}" ] || selected lu; then
+	if [ $smoke = 1 ]; then
+		set -- 100:10
+	else
+		set -- 1000:100 100000:1000
+	fi
+	BENCH_BIN=$BENCH_BIN XSTORED=$XSTORED timeout 3600 \
+	    "$here/lu.sh" "$runs" "$@" >"$tmp/out" ||
+	    { echo "bench.sh: lu.sh failed" >&2; exit 1; }
+	grep -q '^xstored lu-.*pause_ms=[0-9]' "$tmp/out" ||
+	    { echo "bench.sh: lu.sh produced no numbers" >&2; exit 1; }
 	cat "$tmp/out" >>"$raw"
 fi
 "$here/report.sh" "$raw" "$runs" >"${out:-/dev/stdout}"

@@ -77,7 +77,7 @@ END {
 		split(order[i], p, SUBSEP)
 		r = p[1]; d = p[2]
 		other = ""
-		split("eagain_per_commit max_us max_over_p50 writes_s rss_before_kb bytes setup_ms guests watches", ks, " ")
+		split("eagain_per_commit max_us max_over_p50 writes_s rss_before_kb bytes setup_ms guests watches lu_ms pause_ms", ks, " ")
 		for (k = 1; k in ks; k++)
 			if ((r, d, ks[k]) in val)
 				other = other sprintf("%s=%s ", ks[k], m(d, r, ks[k]))
@@ -116,6 +116,11 @@ END {
 	goal("RSS after 100,000 nodes vs. the smaller reference",
 	    m("xstored", "rm-tree.load", "rss_kb"),
 	    best_ref("rm-tree.load", "rss_kb", 1), 0.6, 1)
+	split("lu-1000-100.update lu-100000-1000.update", pr, " ")
+	for (k = 1; k in pr; k++)
+		goal("longest client pause in a live update, " pr[k] " (issue 12)",
+		    m("xstored", pr[k], "pause_ms"),
+		    m("cxenstored", pr[k], "pause_ms"), 0.5, 1)
 	goal("per-op latency over a ring, 10,000 simulated domains vs. 10 (xstored alone)",
 	    m("xstored", "sim-10000.ring", "p50_us"),
 	    m("xstored", "sim-10.ring", "p50_us"), 1.5, 1)

@@ -7,7 +7,10 @@
  * What the daemons call at start and what we answer:
  *   libxenevtchn   a handle on an eventfd that is never written, so the
  *                  daemon's poll never sees a port fire; binds return
- *                  made-up local ports, notify succeeds.
+ *                  made-up local ports, notify succeeds. With
+ *                  XENEVTCHN_NO_CLOEXEC it survives exec, and
+ *                  xenevtchn_fdopen wraps it again, as 4.17's live update
+ *                  needs (tests/lu).
  *   libxenctrl     xc_interface_open succeeds; domain info lists dom0
  *                  alone, running.
  *   libxengnttab   opens, never maps (only guests would need it).
@@ -18,7 +21,9 @@
  *   setrlimit(RLIMIT_NOFILE)   clamped to the hard limit: oxenstored asks
  *                  for more and dies without CAP_SYS_RESOURCE.
  *
- * Nothing here is used by xstored itself.
+ * Nothing here is used by xstored itself (tests/lu preloads it into
+ * xstored too, since a live update's exec keeps the environment; xstored
+ * runs with --hypervisor=none there and calls none of this).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -277,11 +282,12 @@ xenevtchn_open(struct xentoollog_logger *logger, unsigned open_flags)
 	xenevtchn_handle *h;
 
 	(void)logger;
-	(void)open_flags;
 	h = calloc(1, sizeof(*h));
 	if (h == NULL)
 		return NULL;
-	h->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	/* 4.17 keeps it open across its live-update exec. */
+	h->fd = eventfd(0, EFD_NONBLOCK |
+	    ((open_flags & XENEVTCHN_NO_CLOEXEC) ? 0 : EFD_CLOEXEC));
 	if (h->fd < 0) {
 		free(h);
 		return NULL;
@@ -290,11 +296,20 @@ xenevtchn_open(struct xentoollog_logger *logger, unsigned open_flags)
 	return h;
 }
 
+/* After a live update: the inherited eventfd, or a new one if it is gone. */
 xenevtchn_handle *
 xenevtchn_fdopen(struct xentoollog_logger *logger, int fd, unsigned flags)
 {
-	(void)fd;
-	return xenevtchn_open(logger, flags);
+	xenevtchn_handle *h;
+
+	if (fd < 0 || fcntl(fd, F_GETFD) == -1)
+		return xenevtchn_open(logger, flags | XENEVTCHN_NO_CLOEXEC);
+	h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return NULL;
+	h->fd = fd;
+	h->next_port = 10;
+	return h;
 }
 
 int

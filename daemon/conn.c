@@ -255,8 +255,9 @@ process_input(struct daemon *d, struct conn *c)
 		}
 		if (c->in_len - off < WIRE_HDR_SIZE + (size_t)hdr.len)
 			break;
+		/* Held back: an update waits, or a starving transaction. */
 		if (hdr.type == XS_TRANSACTION_START &&
-		    prio_start_waits(d, c))
+		    (lu_holds_start(d, c) || prio_start_waits(d, c)))
 			break;
 		dispatch_request(d, c, &hdr, c->in + off + WIRE_HDR_SIZE);
 		off += WIRE_HDR_SIZE + hdr.len;
@@ -519,6 +520,43 @@ conn_drop_state(struct daemon *d, struct conn *c)
 	c->tx_losses = 0;
 }
 
+int
+conn_queue_raw(struct daemon *d, struct conn *c, const void *data,
+    size_t len)
+{
+	struct conn_out *o;
+
+	o = talloc_size(c, sizeof(*o) + len);
+	if (o == NULL)
+		return ENOMEM;
+	talloc_set_name_const(o, "struct conn_out");
+	memcpy(o->data, data, len);
+	o->next = NULL;
+	o->len = len;
+	o->off = 0;
+	o->event = false;
+	o->queued_ms = conn_now_ms();
+	*c->out_tail = o;
+	c->out_tail = &o->next;
+	c->out_bytes += len;
+	c->out_count++;
+	if (c->charge)
+		store_domain_charge(d->store, c->who.domid,
+		    (int64_t)(sizeof(*o) + len));
+	mark_dirty(d, c);
+	return 0;
+}
+
+int
+conn_restore_in(struct conn *c, const void *data, size_t len)
+{
+	if (c->in == NULL || len > CONN_IN_SIZE)
+		return E2BIG;
+	memcpy(c->in, data, len);
+	c->in_len = len;
+	return 0;
+}
+
 void
 conn_drain_pending(struct daemon *d)
 {
@@ -581,6 +619,7 @@ conn_reap_closed(struct daemon *d)
 		}
 		unlink_conn(d, c);
 		prio_forget(d, c);
+		lu_forget(d, c);
 		log_debug("conn %lu: freed (%u open)", c->id, d->nconns);
 		logs_conn(d, c, false);
 		/* Gives its domain the output's charge back. */

@@ -87,7 +87,11 @@ struct conn {
 	uint64_t	 tx_wait_since;
 	struct conn	*tx_wait_next;
 
+	/* lu_dump.c: the connection's id in the dump. */
+	uint32_t	 lu_id;
+
 	/* conn_tx.c */
+	uint64_t	 tx_since_ms;	/* oldest open transaction (0: none) */
 	struct conn_tx	*txs;
 	unsigned int	 ntx;
 	uint32_t	 tx_next_id;
@@ -151,6 +155,18 @@ uint64_t conn_now_ms(void);
  */
 void	conn_drop_state(struct daemon *d, struct conn *c);
 
+/*
+ * Live update: queues len raw bytes of output (a partly sent reply's
+ * tail, or whole packets, socket only). Errors: ENOMEM.
+ */
+int	conn_queue_raw(struct daemon *d, struct conn *c, const void *data,
+	    size_t len);
+/*
+ * Live update: a socket's unprocessed input. Errors: E2BIG (over the
+ * input buffer).
+ */
+int	conn_restore_in(struct conn *c, const void *data, size_t len);
+
 /* Loop phase 3: writes the output of every connection queued this turn. */
 void	conn_drain_pending(struct daemon *d);
 
@@ -186,6 +202,14 @@ void	conn_dedup_del(struct conn *c, struct conn_out *o);
  */
 int	conn_ring_new(struct daemon *d, unsigned int domid, void *page,
 	    unsigned int port, uint32_t features, struct conn **out);
+
+/*
+ * Live update: the ring connection of a domain another daemon served:
+ * takes over the mapping and the port without writing to the page.
+ * Errors: ENOMEM, EINVAL.
+ */
+int	conn_ring_adopt(struct daemon *d, unsigned int domid, void *page,
+	    unsigned int port, struct conn **out);
 
 /* The event-channel port a builder wrote into the page, or 0. */
 unsigned int conn_ring_page_port(const void *page);

@@ -123,6 +123,48 @@ conn_ring_new(struct daemon *d, unsigned int domid, void *page,
 	return 0;
 }
 
+int
+conn_ring_adopt(struct daemon *d, unsigned int domid, void *page,
+    unsigned int port, struct conn **out)
+{
+	struct ring_res *r;
+	struct conn *c;
+	int err;
+
+	err = conn_alloc(d, &c);
+	if (err != 0) {
+		d->cfg.hv->unbind(d, port);
+		d->cfg.hv->unmap_ring(d, domid, page);
+		return err;
+	}
+	r = talloc_zero(c, struct ring_res);
+	if (r == NULL) {
+		d->cfg.hv->unbind(d, port);
+		d->cfg.hv->unmap_ring(d, domid, page);
+		conn_close(d, c, "out of memory");
+		return ENOMEM;
+	}
+	r->d = d;
+	r->domid = domid;
+	r->port = port;
+	r->page = page;
+	talloc_set_destructor(r, ring_res_destroy);
+	/* The page stays as the old daemon left it (4.17 does the same). */
+	err = ringio_conn_adopt(c, page, ring_notify, r, &c->ring);
+	if (err != 0) {
+		conn_close(d, c, "cannot take the ring over");
+		return err;
+	}
+	c->who.domid = domid;
+	c->who.target = STORE_DOMID_NONE;
+	c->who.priv = domid == d->cfg.priv_domid;
+	c->out_hard = RING_OUT_HARD;
+	c->charge = true;
+	logs_conn(d, c, true);
+	*out = c;
+	return 0;
+}
+
 /*
  * The guest asked for a reconnection and ringio has reset the ring: drop
  * everything of the connection and say what went. The watches dropped are
@@ -265,6 +307,12 @@ conn_ring_service(struct daemon *d, struct conn *c)
 			log_warn("domain %u: ring error %u, connection stopped",
 			    c->who.domid, ringio_conn_error(c->ring));
 			conn_drop_state(d, c);
+			break;
+		}
+		/* An update waits: the START is read again afterwards. */
+		if (hdr.type == XS_TRANSACTION_START &&
+		    lu_holds_start(d, c)) {
+			ringio_conn_unread(c->ring);
 			break;
 		}
 		dispatch_request(d, c, &hdr, payload);

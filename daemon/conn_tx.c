@@ -68,7 +68,8 @@ conn_tx_start(struct daemon *d, struct conn *c, uint32_t *id)
 	} while (t->id == 0 || find(c, t->id) != NULL);
 	t->next = c->txs;
 	c->txs = t;
-	c->ntx++;
+	if (c->ntx++ == 0)
+		c->tx_since_ms = conn_now_ms();
 	*id = t->id;
 	return 0;
 }
@@ -94,7 +95,8 @@ conn_tx_end(struct daemon *d, struct conn *c, uint32_t id, bool commit)
 		return ENOENT;
 	t = *link;
 	*link = t->next;
-	c->ntx--;
+	if (--c->ntx == 0)
+		c->tx_since_ms = 0;
 	if (commit) {
 		err = store_tx_commit(d->store, t->tx);
 		if (err == 0)
@@ -116,4 +118,5 @@ conn_tx_reset(struct conn *c)
 		talloc_free(t);
 	}
 	c->ntx = 0;
+	c->tx_since_ms = 0;
 }

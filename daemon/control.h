@@ -20,6 +20,13 @@ typedef int control_fn(struct daemon *d, struct conn *c,
 control_fn	control_quota;
 control_fn	control_quota_soft;
 
+/*
+ * lu.c: live-update -f/-c/-s/-a, as 4.17. Only -s may reply later: the
+ * update starts from lu_check() once no transaction is open (or the
+ * timeout passed with -F).
+ */
+control_fn	lu_control;
+
 /* control_memreport.c */
 control_fn	control_memreport;
 

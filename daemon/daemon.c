@@ -21,6 +21,7 @@ daemon_new(void)
 	d->signal_src.fd = -1;
 	d->pid_fd = -1;
 	d->trace_fd = -1;
+	d->hv_inherit_fd = -1;
 	d->access_fd = -1;
 	d->dirty_tail = &d->dirty;
 	return d;

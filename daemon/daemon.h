@@ -24,6 +24,7 @@ struct daemon;
 struct domain;
 struct hypervisor_ops;
 struct store;
+struct state_image;
 
 /*
  * The server features we advertise (GET_FEATURE without a domid):
@@ -62,6 +63,7 @@ struct daemon_config {
 	bool	 verbose;	/* -V */
 	bool	 output_pid;	/* -P: print the daemon's pid on stdout */
 	bool	 no_domain_init; /* -D (4.17): do not introduce dom0 */
+	bool	 live_update;	/* -U: restore from the live-update dump */
 	const struct hypervisor_ops *hv;
 	char	*hv_arg;	/* sim: the directory */
 	bool	 hv_chosen;	/* --hypervisor given, not the default */
@@ -117,6 +119,19 @@ struct daemon {
 	struct loop_source tick_src;	/* the periodic ring scan */
 
 	bool		 collecting;	/* loop.c: removed nodes left to free */
+
+	/*
+	 * lu.c: the live-update session (NULL: none) and main()'s argv,
+	 * which the exec reuses. hv_inherit_fd: with -U, the event-channel
+	 * (or simulator) fd the old process left open, for the backend's
+	 * init(); -1 otherwise.
+	 */
+	struct lu_session *lu;
+	int		 argc;
+	char		**argv;
+	int		 hv_inherit_fd;
+	struct state_image *lu_image;	/* lu_restore.c: the dump read */
+	char		*lu_dump;	/* and its path */
 
 	/* prio.c: guests held back for a starving toolstack transaction,
 	   and socket clients whose TRANSACTION_START waits its turn. */
@@ -296,6 +311,14 @@ void	signals_fini(struct daemon *d);
 /* INTRODUCE: maps, binds, connects, fires @introduceDomain. Errors: errno. */
 int	domain_introduce(struct daemon *d, unsigned int domid,
 	    unsigned long gfn, unsigned int port);
+/*
+ * Live update: takes over domid's ring on its existing local port (no
+ * bind, nothing written to the page, no event). Errors: errno.
+ */
+int	domain_restore(struct daemon *d, unsigned int domid,
+	    unsigned int port, unsigned int target, struct conn **out);
+/* The local port of an introduced domain (0 if none). */
+unsigned int domain_port(const struct daemon *d, unsigned int domid);
 /* At start: connects dom0's own kernel ring if the backend has one. */
 int	domain_start(struct daemon *d);
 /* RELEASE: forgets the domain, fires @releaseDomain. Errors: ENOENT. */
@@ -334,6 +357,37 @@ void	prio_check(struct daemon *d);
 bool	prio_start_waits(struct daemon *d, struct conn *c);
 /* A closing connection leaves the waiters. */
 void	prio_forget(struct daemon *d, struct conn *c);
+
+/* lu.c: live update (docs/live-update.md) */
+/* Loop, end of each turn: starts a pending update when it may. */
+void	lu_check(struct daemon *d);
+/* The epoll timeout (ms) given the loop's own, while an update waits. */
+int	lu_timeout(struct daemon *d, int timeout);
+/* Must this TRANSACTION_START wait (an update is pending)? */
+bool	lu_holds_start(const struct daemon *d, const struct conn *c);
+/* A closing connection ends the session it owns. */
+void	lu_forget(struct daemon *d, struct conn *c);
+/* <rundir>/state_dump, talloc'ed under ctx, or NULL (ENOMEM). */
+char	*lu_dump_path(TALLOC_CTX *ctx);
+
+/* lu_dump.c */
+/*
+ * Writes the whole state to path (0600) in Xen's stream, with "OK"
+ * queued for the requester (hdr: its -s request). Errors: errno, with a
+ * reason in why.
+ */
+int	lu_dump(struct daemon *d, const char *path, const struct conn *req_conn,
+	    const struct xsd_sockmsg *req_hdr, char *why, size_t whysz);
+
+/* lu_restore.c */
+/*
+ * -U: reads and deletes the dump (its GLOBAL record first: the listening
+ * socket and d->hv_inherit_fd), before the hypervisor backend starts.
+ * Errors: errno, with a reason in why; then nothing was changed.
+ */
+int	lu_restore_read(struct daemon *d, char *why, size_t whysz);
+/* Then, with the backend up: the store, domains, connections, watches. */
+int	lu_restore_apply(struct daemon *d, char *why, size_t whysz);
 
 /* daemonize.c */
 /*

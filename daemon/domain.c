@@ -202,6 +202,62 @@ domain_introduce(struct daemon *d, unsigned int domid, unsigned long gfn,
 	return 0;
 }
 
+unsigned int
+domain_port(const struct daemon *d, unsigned int domid)
+{
+	return domain_introduced(d, domid) ? d->domains[domid]->port : 0;
+}
+
+int
+domain_restore(struct daemon *d, unsigned int domid, unsigned int port,
+    unsigned int target, struct conn **out)
+{
+	const struct hypervisor_ops *hv = d->cfg.hv;
+	struct domain *dom;
+	void *page;
+	int err;
+
+	if ((err = tables_init(d)) != 0)
+		return err;
+	if (domid > WIRE_DOMID_MAX || d->domains[domid] != NULL ||
+	    port >= DOMAIN_MAX_PORT || d->ports[port] != NULL)
+		return EINVAL;
+	/* No frame number: the reserved grant, or dom0's own page. */
+	if ((err = hv->map_ring(d, domid, 0, &page)) != 0)
+		return err;
+	dom = talloc_zero(d->ctx, struct domain);
+	if (dom == NULL) {
+		hv->unmap_ring(d, domid, page);
+		return ENOMEM;
+	}
+	dom->domid = domid;
+	dom->port = port;
+	/* The port stays bound: the bindings outlived the old process. */
+	err = conn_ring_adopt(d, domid, page, port, &dom->conn);
+	if (err != 0) {
+		talloc_free(dom);
+		return err;
+	}
+	err = store_domain_add(d->store, domid);
+	if ((err != 0 && err != EEXIST) || tick_start(d) != 0) {
+		conn_close(d, dom->conn, "cannot account the domain");
+		talloc_free(dom);
+		return err != 0 && err != EEXIST ? err : ENOMEM;
+	}
+	if (target != STORE_DOMID_NONE)
+		dom->conn->who.target = target;
+	d->domains[domid] = dom;
+	d->ports[port] = dom;
+	dom->next = d->domain_list;
+	if (d->domain_list != NULL)
+		d->domain_list->prev = dom;
+	d->domain_list = dom;
+	d->ndomains++;
+	log_info("domain %u restored (port %u)", domid, port);
+	*out = dom->conn;
+	return 0;
+}
+
 /*
  * Forgets an introduced domain: its connection goes (watches quietly, in
  * phase 4 with the mapping and the port), its nodes are deleted and its

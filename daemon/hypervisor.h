@@ -66,6 +66,15 @@ struct hypervisor_ops {
 	 * ENOENT. NULL: never.
 	 */
 	int	(*dom0_port)(struct daemon *d, unsigned int *port);
+
+	/*
+	 * Live update, just before the exec: the fd the next daemon must
+	 * inherit (event channels; -1: none), made ready for it (Xen:
+	 * VIRQ_DOM_EXC unbound). init() adopts d->hv_inherit_fd when it is
+	 * not -1. lu_cancel() undoes lu_prepare() when the exec failed.
+	 */
+	int	(*lu_prepare)(struct daemon *d);
+	void	(*lu_cancel)(struct daemon *d);
 };
 
 /* The backends. */

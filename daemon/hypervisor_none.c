@@ -10,12 +10,19 @@
 #include <errno.h>
 #include <stddef.h>
 
+#include <unistd.h>
+
 #include "daemon/hypervisor.h"
 
 static int
 none_init(struct daemon *d)
 {
 	d->hv_state = NULL;
+	/* Live update from a daemon that had event channels: not ours. */
+	if (d->hv_inherit_fd >= 0) {
+		(void)close(d->hv_inherit_fd);
+		d->hv_inherit_fd = -1;
+	}
 	log_info("no hypervisor: serving the Unix socket only");
 	return 0;
 }

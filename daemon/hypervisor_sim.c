@@ -15,6 +15,11 @@
  *
  * Event-channel ports are the domids: the local port of domain N is N.
  *
+ * Live update: the control socket is what survives the exec in place of
+ * Xen's event-channel fd (the dump's GLOBAL names it), so a guest's
+ * notification sent during the update waits in it; page files are simply
+ * mapped again.
+ *
  * State: the directory name and the control socket. Datagrams are read at
  * most SIM_BATCH per readiness so that one chatty guest cannot hold up the
  * loop; the rest wait for the next turn (the fd stays readable).
@@ -130,6 +135,17 @@ sim_init(struct daemon *d)
 	}
 	if ((err = sim_addr(s, "control", &sa)) != 0)
 		goto fail;
+	/* Live update: the socket stayed open and bound across the exec. */
+	if (d->hv_inherit_fd >= 0) {
+		s->fd = d->hv_inherit_fd;
+		if (fcntl(s->fd, F_SETFD, FD_CLOEXEC) == -1 ||
+		    fcntl(s->fd, F_SETFL, O_NONBLOCK) == -1) {
+			err = errno;
+			s->fd = -1;
+			goto fail;
+		}
+		goto bound;
+	}
 	s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd == -1) {
 		err = errno;
@@ -140,6 +156,7 @@ sim_init(struct daemon *d)
 		err = errno;
 		goto fail;
 	}
+bound:
 	if ((err = loop_add(d, &s->src, s->fd, EPOLLIN, sim_ready, s)) != 0)
 		goto fail;
 	d->hv_state = s;
@@ -268,6 +285,15 @@ sim_domain_state(struct daemon *d, unsigned int domid)
 	return HV_DOMAIN_RUNNING;
 }
 
+/* Live update: the control socket (our event channels) is inherited. */
+static int
+sim_lu_prepare(struct daemon *d)
+{
+	struct sim *s = d->hv_state;
+
+	return s != NULL ? s->fd : -1;
+}
+
 static const struct hypervisor_ops sim_ops = {
 	.name = "sim",
 	.init = sim_init,
@@ -278,6 +304,7 @@ static const struct hypervisor_ops sim_ops = {
 	.unbind = sim_unbind,
 	.notify = sim_notify,
 	.domain_state = sim_domain_state,
+	.lu_prepare = sim_lu_prepare,
 };
 
 const struct hypervisor_ops *

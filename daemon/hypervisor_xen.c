@@ -100,7 +100,14 @@ xen_init(struct daemon *d)
 	if (x == NULL)
 		return ENOMEM;
 	x->virq_port = -1;
-	x->xce = xenevtchn_open(NULL, 0);
+	/*
+	 * Live update: the old daemon's handle, with every interdomain
+	 * binding on it; only VIRQ_DOM_EXC was unbound before the exec.
+	 */
+	if (d->hv_inherit_fd >= 0)
+		x->xce = xenevtchn_fdopen(NULL, d->hv_inherit_fd, 0);
+	else
+		x->xce = xenevtchn_open(NULL, 0);
 	x->xgt = xengnttab_open(NULL, 0);
 	x->xfm = xenforeignmemory_open(NULL, 0);
 	x->xch = xc_interface_open(NULL, NULL, 0);
@@ -296,6 +303,37 @@ xen_dom0_port(struct daemon *d, unsigned int *port)
 	return *port != 0 ? 0 : ENOENT;
 }
 
+/*
+ * Live update: the next daemon gets the event-channel fd with its
+ * bindings; VIRQ_DOM_EXC is unbound (it binds it again), as 4.17 does.
+ */
+static int
+xen_lu_prepare(struct daemon *d)
+{
+	struct xen *x = d->hv_state;
+
+	if (x == NULL)
+		return -1;
+	if (x->virq_port >= 0)
+		(void)xenevtchn_unbind(x->xce, (evtchn_port_t)x->virq_port);
+	x->virq_port = -1;
+	return xenevtchn_fd(x->xce);
+}
+
+/* The exec failed: VIRQ_DOM_EXC again (4.17 leaves it unbound). */
+static void
+xen_lu_cancel(struct daemon *d)
+{
+	struct xen *x = d->hv_state;
+
+	if (x == NULL)
+		return;
+	x->virq_port = xenevtchn_bind_virq(x->xce, VIRQ_DOM_EXC);
+	if (x->virq_port < 0)
+		log_err("xen: cannot bind VIRQ_DOM_EXC again: %s",
+		    strerror(errno));
+}
+
 static const struct hypervisor_ops xen_ops = {
 	.name = "xen",
 	.init = xen_init,
@@ -307,6 +345,8 @@ static const struct hypervisor_ops xen_ops = {
 	.notify = xen_notify,
 	.domain_state = xen_domain_state,
 	.dom0_port = xen_dom0_port,
+	.lu_prepare = xen_lu_prepare,
+	.lu_cancel = xen_lu_cancel,
 };
 
 const struct hypervisor_ops *

@@ -17,7 +17,9 @@
  *     this turn writes as much as its socket takes; a blocked one waits
  *     for EPOLLOUT (conn_drain_pending()).
  *  4. Free the connections marked closing (conn_reap_closed()); release
- *     guests held for a transaction that has ended (prio_check()).
+ *     guests held for a transaction that has ended (prio_check()); start
+ *     a live update that waited for transactions (lu_check(), lu.c): it
+ *     execs the new binary and does not come back unless it fails.
  *  5. Free up to LOOP_COLLECT nodes removed earlier (store_collect()): a
  *     big RM answers after unlinking, and the frees follow in slices.
  * Then back to 1, unless a signal asked us to stop.
@@ -108,10 +110,13 @@ loop_run(struct daemon *d)
 
 	while (!d->stopping) {
 		/* Phase 1: wait for ready fds. */
-		/* Rings with work left from the last turn: do not sleep. */
+		/*
+		 * Rings with work left from the last turn, or output queued
+		 * outside a turn (a live update's restore): do not sleep.
+		 */
 		n = epoll_wait(d->epfd, evs, LOOP_BATCH,
-		    prio_timeout(d, d->again != NULL || d->collecting ?
-		    0 : -1));
+		    lu_timeout(d, prio_timeout(d, d->again != NULL ||
+		    d->dirty != NULL || d->collecting ? 0 : -1)));
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -132,6 +137,9 @@ loop_run(struct daemon *d)
 
 		/* Guests held for a starving transaction: still? */
 		prio_check(d);
+
+		/* A live update waiting for transactions: may it go? */
+		lu_check(d);
 
 		/* Phase 5: free some removed nodes; more next turn. */
 		d->collecting = store_collect(d->store, LOOP_COLLECT) > 0;

@@ -14,6 +14,13 @@
  * whoever hears first can connect. That process prints nothing unless
  * the start fails, then the daemon's reason and exit status 1.
  *
+ * Live update (-U, docs/live-update.md): the same process after the old
+ * daemon's exec, so no fork and no new socket: the listening socket,
+ * the clients and the event-channel fd are inherited, named by the dump,
+ * which is read before the backend starts and applied after it. A dump
+ * that cannot be read or applied ends the process with status 1 and the
+ * reason: better than serving an empty store to every guest.
+ *
  * Shutdown (SIGTERM/SIGINT, after the current loop turn): connections
  * first (their watches and transactions are store objects), then the
  * socket path and pid file are removed, then the rest of the talloc tree;
@@ -54,7 +61,7 @@ apply_quotas(struct daemon *d)
 
 /* Sets up everything that may fail; logs the reason. */
 static int
-start(struct daemon *d)
+start(struct daemon *d, char *why, size_t whysz)
 {
 	int err;
 
@@ -68,6 +75,15 @@ start(struct daemon *d)
 	if ((err = loop_init(d)) != 0) {
 		log_err("cannot set up the event loop: %s", strerror(err));
 		return err;
+	}
+	/* -U: the listening socket comes from the dump. */
+	if (d->cfg.live_update) {
+		if ((err = lu_restore_read(d, why, whysz)) != 0) {
+			log_err("live-update: %s", why);
+			return err;
+		}
+		if (d->listen_src.fd != -1)
+			return 0;
 	}
 	if ((err = listen_open(d)) != 0)
 		return err;
@@ -90,8 +106,10 @@ serve(struct daemon *d, char *why, size_t whysz)
 		goto fail;
 	d->hv_ready = true;
 	/* -D (4.17): leave dom0's kernel ring alone. */
+	/* -U: dom0's ring, like every other, comes from the dump. */
 	stage = "dom0's ring";
-	if (!d->cfg.no_domain_init && (err = domain_start(d)) != 0)
+	if (!d->cfg.no_domain_init && !d->cfg.live_update &&
+	    (err = domain_start(d)) != 0)
 		goto fail;
 	stage = "pid file";
 	if ((err = daemonize_pidfile(d)) != 0)
@@ -103,6 +121,12 @@ serve(struct daemon *d, char *why, size_t whysz)
 	stage = "signals";
 	if ((err = signals_init(d)) != 0)
 		goto fail;
+	why[0] = '\0';
+	if (d->cfg.live_update &&
+	    (err = lu_restore_apply(d, why, whysz)) != 0) {
+		log_err("cannot start: live-update: %s", why);
+		return err;
+	}
 	stage = "socket";
 	if ((err = listen_start(d)) != 0)
 		goto fail;
@@ -146,12 +170,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "xstored: out of memory\n");
 		return 1;
 	}
+	d->argc = argc;
+	d->argv = argv;
 	status = options_parse(d, argc, argv);
 	if (status != OPTIONS_RUN) {
 		talloc_free(d);
 		return status;
 	}
-	log_open(d->cfg.foreground ? LOG_OPEN_FOREGROUND : LOG_OPEN_STARTING,
+	/* -U without -N: we are the daemon already (the same process). */
+	log_open(d->cfg.foreground ? LOG_OPEN_FOREGROUND :
+	    d->cfg.live_update ? LOG_OPEN_DAEMON : LOG_OPEN_STARTING,
 	    d->cfg.verbose);
 	if ((err = daemonize_pidfile_open(d, &busy)) != 0 || busy) {
 		/* If another instance runs, leave it its socket, quietly. */
@@ -162,11 +190,12 @@ main(int argc, char **argv)
 		return err != 0 ? 1 : 0;
 	}
 
-	if ((err = start(d)) != 0) {
+	if ((err = start(d, why, sizeof(why))) != 0) {
 		stop(d);
 		return 1;
 	}
-	if (!d->cfg.foreground && (err = daemonize(d, &ready_fd)) != 0) {
+	if (!d->cfg.foreground && !d->cfg.live_update &&
+	    (err = daemonize(d, &ready_fd)) != 0) {
 		log_err("cannot go to the background: %s", strerror(err));
 		stop(d);
 		return 1;

@@ -6,8 +6,7 @@
  *   check               store consistency walk: "OK", or its report
  *   log [on|off|+sw|-sw]  trace file on/off, trace switches; no argument
  *                       lists the switches (trace.c)
- *   live-update ...     not supported: a text reply saying so, which
- *                       xenstore-control prints as the failure reason
+ *   live-update ...     -f/-c/-s/-a, as 4.17 (lu.c)
  *   logfile <file>      trace to another file (relative: LOGS_LIB_DIR)
  *   memreport [<file>]  memory report (control_memreport.c)
  *   print <text>        into the trace file and the log
@@ -36,15 +35,15 @@ struct control_cmd {
 	const char	*params;	/* for help */
 };
 
-static control_fn	ctl_check, ctl_help, ctl_live_update, ctl_log;
+static control_fn	ctl_check, ctl_help, ctl_log;
 static control_fn	ctl_logfile, ctl_print;
 
 /* In the C daemon's order, so help reads the same. */
 static const struct control_cmd cmds[] = {
 	{ "check",	ctl_check,	0, 0, "" },
 	{ "log",	ctl_log,	0, 1, "[on|off|+<switch>|-<switch>]" },
-	{ "live-update", ctl_live_update, 0, CONTROL_ANY,
-	    "not supported by xstored" },
+	{ "live-update", lu_control, 0, CONTROL_ANY,
+	    "[-c <cmdline>] [-F] [-t <timeout>] <file>" },
 	{ "logfile",	ctl_logfile,	1, 1, "<file>" },
 	{ "memreport",	control_memreport, 0, 1, "[<file>]" },
 	{ "print",	ctl_print,	1, 1, "<string>" },
@@ -99,21 +98,6 @@ ctl_help(struct daemon *d, struct conn *c, struct request *req,
 	if (text == NULL)
 		return ENOMEM;
 	return dispatch_reply_str(d, c, req, text);
-}
-
-/*
- * Any form (-f, -c, -s, -a, stubdom -b/-d): the reply is not "OK", so
- * xenstore-control stops at its first step and prints this text.
- */
-static int
-ctl_live_update(struct daemon *d, struct conn *c, struct request *req,
-    const char **args, unsigned int nargs)
-{
-	(void)args;
-	(void)nargs;
-	log_info("control live-update: refused, not supported");
-	return dispatch_reply_str(d, c, req, "live update is not supported "
-	    "by xstored; restarting it would disconnect every guest");
 }
 
 static int

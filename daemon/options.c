@@ -123,8 +123,9 @@ usage(FILE *f)
 "\n"
 "From 4.17's launch scripts: -D/--no-domain-init (leave dom0's kernel\n"
 "ring alone); accepted, no effect: -R/--no-recovery,\n"
-"-I/--internal-db [on|off]. -U/--live-update is refused: xstored does\n"
-"not support live update.\n"
+"-I/--internal-db [on|off].\n"
+"  -U, --live-update         restore from $XENSTORED_RUNDIR/state_dump\n"
+"                            (set by xenstore-control live-update)\n"
 "\n"
 "The socket is $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket, else\n"
 DAEMON_RUNDIR_DEFAULT "/socket. Relative log file names are under\n"
@@ -361,10 +362,8 @@ one_option(struct daemon *d, int ch, int argc, char **argv)
 	case 't':
 		return quota_number(d, STORE_QUOTA_TRANSACTIONS, "-t", optarg);
 	case 'U':
-		fprintf(stderr, "xstored: live update is not supported: "
-		    "-U/--live-update restores a state xstored never "
-		    "saves\n");
-		return 2;
+		d->cfg.live_update = true;
+		return OPTIONS_RUN;
 	case 'V':
 		d->cfg.verbose = true;
 		return OPTIONS_RUN;

@@ -232,3 +232,19 @@ ring_evtchn_port(const void *page)
 
 	return load_word((const uint32_t *)(base + RING_EVTCHN_PORT_OFFSET));
 }
+
+uint32_t
+ring_features(const void *page)
+{
+	const struct xenstore_domain_interface *p = page;
+
+	return load_word(&p->server_features);
+}
+
+uint32_t
+ring_error(const void *page)
+{
+	const struct xenstore_domain_interface *p = page;
+
+	return load_word(&p->error);
+}

@@ -75,4 +75,8 @@ uint32_t ring_connection(const void *page);
 /* One atomic load of evtchn_port (offset 2076); 0 = not provided. */
 uint32_t ring_evtchn_port(const void *page);
 
+/* The feature and error words as the page holds them (live update). */
+uint32_t ring_features(const void *page);
+uint32_t ring_error(const void *page);
+
 #endif

@@ -282,3 +282,73 @@ ringio_conn_dropped_input(const struct ringio_conn *rc)
 {
 	return rc->in_dropped;
 }
+
+int
+ringio_conn_adopt(TALLOC_CTX *ctx, void *page, ringio_notify_fn *notify,
+    void *arg, struct ringio_conn **out)
+{
+	struct ringio_conn *rc;
+
+	if (page == NULL || notify == NULL)
+		return EINVAL;
+	rc = talloc_zero(ctx, struct ringio_conn);
+	if (rc == NULL)
+		return ENOMEM;
+	rc->page = page;
+	rc->notify = notify;
+	rc->arg = arg;
+	rc->features = ring_features(page) & RINGIO_FEATURES_ALL;
+	if ((rc->features & XENSTORE_SERVER_FEATURE_ERROR) != 0)
+		rc->error = ring_error(page);
+	*out = rc;
+	return 0;
+}
+
+void
+ringio_conn_pending_in(const struct ringio_conn *rc, const char **p,
+    size_t *len)
+{
+	*p = rc->in;
+	*len = rc->in_done ? 0 : rc->in_off;
+}
+
+int
+ringio_conn_restore_in(struct ringio_conn *rc, const char *p, size_t len)
+{
+	struct xsd_sockmsg h;
+
+	if (len > WIRE_HDR_SIZE + XENSTORE_PAYLOAD_MAX)
+		return EINVAL;
+	if (len >= WIRE_HDR_SIZE) {
+		memcpy(&h, p, WIRE_HDR_SIZE);
+		if (wire_check_header(&h) != 0 ||
+		    len > WIRE_HDR_SIZE + h.len)
+			return EINVAL;
+	}
+	memcpy(rc->in, p, len);
+	rc->in_off = len;
+	rc->in_done = false;
+	return 0;
+}
+
+size_t
+ringio_conn_out_done(const struct ringio_conn *rc)
+{
+	return rc->out_off;
+}
+
+int
+ringio_conn_restore_out(struct ringio_conn *rc, size_t done, size_t total)
+{
+	if (done == 0 || done >= total)
+		return EINVAL;
+	rc->out_off = done;
+	rc->out_len = total;
+	return 0;
+}
+
+void
+ringio_conn_unread(struct ringio_conn *rc)
+{
+	rc->in_done = false;
+}

@@ -131,4 +131,31 @@ size_t	ringio_conn_dropped_input(const struct ringio_conn *rc);
 /* True while a packet is partly written (the daemon must keep it). */
 bool	ringio_conn_out_partial(const struct ringio_conn *rc);
 
+/*
+ * Live update. ringio_conn_adopt() takes over a ring another daemon
+ * served: nothing on the page is written (the features and the error
+ * state are read from it, as advertised before). Errors: EINVAL, ENOMEM.
+ */
+int	ringio_conn_adopt(TALLOC_CTX *ctx, void *page,
+	    ringio_notify_fn *notify, void *arg, struct ringio_conn **out);
+/* The bytes of a packet read from the ring but not yet handed out. */
+void	ringio_conn_pending_in(const struct ringio_conn *rc, const char **p,
+	    size_t *len);
+/*
+ * Puts such bytes back (a partial packet, at most a header and a
+ * payload; a complete header must be valid). Errors: EINVAL.
+ */
+int	ringio_conn_restore_in(struct ringio_conn *rc, const char *p,
+	    size_t len);
+/* How much of the packet being written is in the ring already (0). */
+size_t	ringio_conn_out_done(const struct ringio_conn *rc);
+/*
+ * The packet being written is `total` bytes, of which `done` are in the
+ * ring: the next write of that packet goes on from there. Errors: EINVAL.
+ */
+int	ringio_conn_restore_out(struct ringio_conn *rc, size_t done,
+	    size_t total);
+/* The packet ringio_conn_read() just handed out is read again next time. */
+void	ringio_conn_unread(struct ringio_conn *rc);
+
 #endif

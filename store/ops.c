@@ -375,6 +375,30 @@ store_get_perms(struct store *st, struct store_tx *tx,
 	return 0;
 }
 
+int
+store_perms_stale(struct store *st, const char *path, TALLOC_CTX *ctx,
+    bool **stale, unsigned int *n)
+{
+	static const struct store_caller priv = { 0, STORE_DOMID_NONE, true };
+	struct perm_ctx pc;
+	struct node *nd;
+	unsigned int i;
+	int err;
+
+	err = lookup_checked(st, &priv, path, STORE_PERM_READ, &nd);
+	if (err != 0)
+		return err;
+	*stale = talloc_zero_array(ctx, bool, nd->nperms);
+	if (*stale == NULL)
+		return ENOMEM;
+	pc.st = st;
+	pc.pgen = nd->pgen;
+	for (i = 1; i < nd->nperms; i++)
+		(*stale)[i] = !domain_perm_known(nd->perms[i].domid, &pc);
+	*n = nd->nperms;
+	return 0;
+}
+
 /*
  * Checks a SET_PERMS by `who` on node n (with parent p) to the list
  * perms[n]: ownership, owner change, entry count, size, owner existence.

@@ -166,6 +166,16 @@ int store_get_perms(struct store *st, struct store_tx *tx,
     struct store_perm **perms, unsigned int *n);
 
 /*
+ * For live update: which entries of a node's permission list (also a
+ * special node's) the store ignores, because their domain is unknown or
+ * became known only after the list was set (XSA-322). stale[i] (n of
+ * them, talloc'ed under ctx) matches entry i of store_get_perms(); the
+ * owner entry is never stale. Errors: ENOENT, ENOMEM.
+ */
+int store_perms_stale(struct store *st, const char *path, TALLOC_CTX *ctx,
+    bool **stale, unsigned int *n);
+
+/*
  * Replaces a node's permission list (also special nodes). Needs write
  * access and ownership, or privilege. An unprivileged caller may not change
  * the owner (EPERM) nor set node-permissions or more entries (ENOSPC).
@@ -267,6 +277,15 @@ bool store_priority_outranks(const struct store *st, unsigned int losses);
 int store_watch_add(struct store *st, const struct store_caller *who,
     void *owner, const char *path, size_t strip, const char *token,
     int depth, TALLOC_CTX *ctx, struct store_watch **out);
+
+/*
+ * Calls fn for every watch: its owner, canonical path, strip, token and
+ * depth (< 0: unlimited), for live update. fn must not add or remove
+ * watches. O(watches).
+ */
+typedef void store_watch_visit_fn(void *owner, const char *path,
+    size_t strip, const char *token, int depth, void *arg);
+void store_watch_each(struct store *st, store_watch_visit_fn *fn, void *arg);
 
 /* Finds owner's watch on path+token (as added), or NULL. */
 struct store_watch *store_watch_find(struct store *st, void *owner,

@@ -621,3 +621,13 @@ watch_index_interest(const struct watch_index *wi, const char *path)
 	/* Entries exist exactly for watched paths and their prefixes. */
 	return path_lookup(wi, path) != NULL;
 }
+
+void
+watch_index_each(const struct watch_index *wi, store_watch_visit_fn *fn,
+    void *arg)
+{
+	const struct store_watch *w;
+
+	for (w = wi->all; w != NULL; w = w->all_next)
+		fn(w->owner, w->node->path, w->strip, w->token, w->depth, arg);
+}

@@ -55,6 +55,10 @@ struct store_watch *watch_index_find(struct watch_index *wi, void *owner,
 /* Number of watches in the index. */
 size_t watch_index_count(const struct watch_index *wi);
 
+/* Calls fn for every watch attached (see store_watch_each). */
+void watch_index_each(const struct watch_index *wi,
+    store_watch_visit_fn *fn, void *arg);
+
 /* The domid of a watch's caller (for accounting). */
 const struct store_caller *watch_index_who(const struct store_watch *w);
 

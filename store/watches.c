@@ -146,3 +146,9 @@ watches_fire(struct store *st, const char *path, enum watch_match m,
 	watch_index_fire(st->watches, path, m, fp != NULL ? event_visible :
 	    NULL, &fa, st->event_fn, st->event_arg);
 }
+
+void
+store_watch_each(struct store *st, store_watch_visit_fn *fn, void *arg)
+{
+	watch_index_each(st->watches, fn, arg);
+}

@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 bad=0
-for dir in protocol store ringio; do
+for dir in protocol store ringio state; do
 	[ -d "$dir" ] || continue
 	if grep -nE '#include[[:space:]]*[<"](daemon/|xenctrl|xenevtchn|xengnttab|xenforeignmemory|xenstore\.h|systemd)' \
 	    "$dir"/*.[ch] 2>/dev/null; then
@@ -14,6 +14,10 @@ for dir in protocol store ringio; do
 		bad=1
 	fi
 done
+if grep -nE '#include[[:space:]]*[<"](xen/|protocol/|store/|ringio/)' state/*.[ch] 2>/dev/null; then
+	echo "layering: state/ stands alone (no Xen headers, no other library)" >&2
+	bad=1
+fi
 if grep -nE '#include[[:space:]]*[<"]xen/' store/*.[ch] 2>/dev/null; then
 	echo "layering: store/ must not include Xen headers" >&2
 	bad=1

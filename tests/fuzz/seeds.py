@@ -214,3 +214,56 @@ for name, data in RING.items():
     write("ring", name, data)
 for name, data in ARGS.items():
     write("args", name, data)
+
+
+# fuzz_state: live-update streams as state/writer.c and 4.17 write them.
+def s_rec(rtype, body):
+    body += b"\0" * (-len(body) % 8)
+    return struct.pack("<II", rtype, len(body)) + body
+
+
+def s_node(path, value=b"", perms=((ord("n"), 0, 0),)):
+    p = path.encode() + b"\0"
+    body = struct.pack("<IIHHHH", 0, 0, len(p), len(value), 0, len(perms))
+    for acc, flags, domid in perms:
+        body += struct.pack("<BBH", acc, flags, domid)
+    return s_rec(5, body + p + value)
+
+
+def s_conn(cid, ctype, a, b, c, data_in=b"", data_out=b"", resp=0):
+    if ctype == 0:
+        u = struct.pack("<HHI", a, b, c)
+    else:
+        u = struct.pack("<iI", a, 0)
+    return s_rec(2, struct.pack("<IHH", cid, ctype, 0) + u +
+                 struct.pack("<HHI", len(data_in), resp, len(data_out)) +
+                 data_in + data_out)
+
+
+def s_watch(cid, path, token):
+    p, t = path.encode() + b"\0", token.encode() + b"\0"
+    return s_rec(3, struct.pack("<IHH", cid, len(p), len(t)) + p + t)
+
+
+S_PRE = b"xenstore" + struct.pack(">I", 1) + struct.pack("<I", 0)
+S_END = struct.pack("<II", 0, 0)
+STATE = {
+    "c-like": S_PRE + s_rec(1, struct.pack("<ii", 3, 4)) +
+    s_conn(1, 0, 0, 0x7FF4, 5) + s_conn(2, 1, 9, 0, 0,
+                                         pkt(READ, z("x"), 3)[:10],
+                                         b"OK\0", 3) +
+    s_watch(2, "/a", "tok") + s_watch(1, "rel", "") +
+    s_node("@releaseDomain") + s_node("@introduceDomain") + s_node("/") +
+    s_node("/a", b"v") + s_node("/a/b", b"w",
+                                ((ord("b"), 0, 5), (ord("r"), 1, 7))) +
+    s_node("/tool") + S_END,
+    "xs-extras": S_PRE + s_rec(1, struct.pack("<ii", 3, -1)) +
+    s_conn(1, 1, 5, 0, 0) +
+    s_rec(0x78730001, struct.pack("<HH3I", 3, 0, 1000, 128, 10)) +
+    s_rec(0x78730002, struct.pack("<HHIHH2I", 5, 1, 3, 2, 0, 7, 8)) +
+    s_watch(1, "/x", "t") + s_rec(0x78730003, struct.pack("<I", 2)) +
+    s_rec(4, struct.pack("<II", 1, 1)) + s_rec(6, b"junk") +
+    s_node("/") + S_END,
+}
+for name, data in STATE.items():
+    write("state", name, data)

@@ -157,14 +157,20 @@ test_control_log_on_without_a_trace_file_says_so() {
 	stop_forking
 }
 
-test_control_live_update_is_refused_clearly() {
+test_control_live_update_checks_binary_and_session() {
 	start_forking
-	status 3 "$CONTROL" live-update /usr/sbin/xstored
-	has "$ERR" 'live update is not supported by xstored'
 	status 0 "$XS_REQUEST" 0 live-update -s -t 60
-	has "$OUT" 'not supported'
-	status 0 "$XS_REQUEST" 0 live-update
-	has "$OUT" 'not supported'
+	has "$OUT" 'Not in live-update session.'
+	status 0 "$XS_REQUEST" 0 live-update -a
+	has "$OUT" 'No live-update session active.'
+	status 0 "$XS_REQUEST" 0 live-update -f /nonexistent/xstored
+	has "$OUT" 'File not accessible.'
+	printf 'not a program\n' >"$TESTDIR/plain"
+	chmod 0644 "$TESTDIR/plain"
+	status 0 "$XS_REQUEST" 0 live-update -f "$TESTDIR/plain"
+	has "$OUT" 'File not executable.'
+	status 3 "$CONTROL" live-update "$TESTDIR/plain"
+	has "$ERR" 'File not executable.'
 	ok xenstore-read /
 	stop_forking
 }

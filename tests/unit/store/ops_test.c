@@ -456,6 +456,31 @@ START_TEST(store_oracle_makes_existing_domain_known)
 }
 END_TEST
 
+START_TEST(store_perms_stale_marks_ignored_entries)
+{
+	unsigned int n;
+	bool *stale;
+
+	ck_assert_int_eq(store_domain_add(st, 5), 0);
+	write_str(&dom0, "/s", "v");
+	/* 6 unknown when set: ignored, and still after 6 appears. */
+	set_perms(&dom0, "/s", "n5", "r6", 0);
+	ck_assert_int_eq(store_domain_add(st, 6), 0);
+	ck_assert_int_eq(store_perms_stale(st, "/s", ctx, &stale, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert(!stale[0]);
+	ck_assert(stale[1]);
+	/* Set again now that 6 is known: honoured. */
+	set_perms(&dom0, "/s", "n5", "r6", 0);
+	ck_assert_int_eq(store_perms_stale(st, "/s", ctx, &stale, &n), 0);
+	ck_assert(!stale[1]);
+	ck_assert_int_eq(store_perms_stale(st, "@releaseDomain", ctx, &stale,
+	    &n), 0);
+	ck_assert_int_eq(store_perms_stale(st, "/none", ctx, &stale, &n),
+	    ENOENT);
+}
+END_TEST
+
 START_TEST(store_domain_remove_deletes_owned_and_strips_grants)
 {
 	const struct store_caller dom7 = { 7, STORE_DOMID_NONE, false };
@@ -569,6 +594,7 @@ ops_suite(void)
 	tcase_add_test(tc,
 	    store_domain_remove_keep_orphans_gives_nodes_to_dom0);
 	tcase_add_test(tc, store_fire_special_bare_and_per_domid);
+	tcase_add_test(tc, store_perms_stale_marks_ignored_entries);
 	suite_add_tcase(s, tc);
 	return s;
 }
