@@ -46,7 +46,7 @@
 #   WERROR    -Werror by default; WERROR= turns warnings back into warnings
 #   CPPFLAGS, LDFLAGS  added as given (dpkg-buildflags' hardening)
 #
-# Layout: protocol/, store/ (and later ringio/) are static libraries that
+# Layout: protocol/, store/, ringio/ and oxconf/ are static libraries that
 # include nothing from daemon/; each unit test links only the library it tests
 # (tests/unit/<lib>/<file>_test.c tests <lib>/<file>.c).
 
@@ -93,12 +93,14 @@ SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/li
 PROTOCOL_SRCS := $(wildcard protocol/*.c)
 STORE_SRCS    := $(wildcard store/*.c)
 RINGIO_SRCS   := $(wildcard ringio/*.c)
+OXCONF_SRCS   := $(wildcard oxconf/*.c)
 XSGUEST_SRCS  := $(wildcard tools/xs-guest/guest_*.c)
 DAEMON_SRCS   := $(wildcard daemon/*.c)
 
 PROTOCOL_LIB  := $(BUILD)/libprotocol.a
 STORE_LIB     := $(BUILD)/libstore.a
 RINGIO_LIB    := $(BUILD)/libringio.a
+OXCONF_LIB    := $(BUILD)/liboxconf.a
 XSGUEST_LIB   := $(BUILD)/libxsguest.a
 
 objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -122,6 +124,11 @@ $(RINGIO_LIB): $(call objs,$(RINGIO_SRCS))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# oxenstored.conf's parser (no I/O): the daemon and its unit test link it.
+$(OXCONF_LIB): $(call objs,$(OXCONF_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 # The guest simulator (tools/xs-guest): a library its unit tests link.
 $(XSGUEST_LIB): $(call objs,$(XSGUEST_SRCS))
 	@rm -f $@
@@ -130,7 +137,7 @@ $(XSGUEST_LIB): $(call objs,$(XSGUEST_SRCS))
 $(BUILD)/xs-guest: $(call objs,tools/xs-guest/main.c) $(XSGUEST_LIB) $(RINGIO_LIB) $(PROTOCOL_LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $^
 
-$(BUILD)/xstored: $(call objs,$(DAEMON_SRCS)) $(STORE_LIB) $(RINGIO_LIB) $(PROTOCOL_LIB)
+$(BUILD)/xstored: $(call objs,$(DAEMON_SRCS)) $(OXCONF_LIB) $(STORE_LIB) $(RINGIO_LIB) $(PROTOCOL_LIB)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_TALLOC) $(LDLIBS_SYSTEMD) $(LDLIBS_XEN)
 
 # Only these two print the version; they rebuild when it changes.
@@ -146,7 +153,9 @@ PROTOCOL_TESTS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/protocol/*_tes
 STORE_TESTS    := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/store/*_test.c))
 RINGIO_TESTS   := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/ringio/*_test.c))
 XSGUEST_TESTS  := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/xsguest/*_test.c))
-UNIT_TESTS     := $(PROTOCOL_TESTS) $(STORE_TESTS) $(RINGIO_TESTS) $(XSGUEST_TESTS)
+OXCONF_TESTS   := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/oxconf/*_test.c))
+UNIT_TESTS     := $(PROTOCOL_TESTS) $(STORE_TESTS) $(RINGIO_TESTS) $(XSGUEST_TESTS) \
+		  $(OXCONF_TESTS)
 
 $(BUILD)/tests/unit/protocol/%: tests/unit/protocol/%.c $(PROTOCOL_LIB)
 	@mkdir -p $(dir $@)
@@ -157,6 +166,10 @@ $(BUILD)/tests/unit/store/%: tests/unit/store/%.c $(STORE_LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
 
 $(BUILD)/tests/unit/ringio/%: tests/unit/ringio/%.c $(RINGIO_LIB) $(PROTOCOL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
+
+$(BUILD)/tests/unit/oxconf/%: tests/unit/oxconf/%.c $(OXCONF_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
 
@@ -253,7 +266,7 @@ FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all \
 		  -fno-omit-frame-pointer
 FUZZ_CFLAGS     = -std=gnu11 -O1 -g $(WARN) $(FUZZ_SAN) -I. -MMD -MP \
 		  $(shell pkg-config --cflags talloc)
-FUZZ_LIB_SRCS  := $(PROTOCOL_SRCS) $(STORE_SRCS) $(RINGIO_SRCS) \
+FUZZ_LIB_SRCS  := $(PROTOCOL_SRCS) $(STORE_SRCS) $(RINGIO_SRCS) $(OXCONF_SRCS) \
 		  $(filter-out daemon/main.c,$(DAEMON_SRCS)) tests/fuzz/world.c
 FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
 FUZZ_BINS      := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_HARNESSES))
