@@ -69,7 +69,8 @@ start(struct daemon *d)
 		log_err("cannot set up the event loop: %s", strerror(err));
 		return err;
 	}
-	if ((err = listen_open(d)) != 0)
+	/* --disable-socket (oxenstored's): the rings alone. */
+	if (!d->cfg.disable_socket && (err = listen_open(d)) != 0)
 		return err;
 	return 0;
 }
@@ -104,7 +105,7 @@ serve(struct daemon *d, char *why, size_t whysz)
 	if ((err = signals_init(d)) != 0)
 		goto fail;
 	stage = "socket";
-	if ((err = listen_start(d)) != 0)
+	if (!d->cfg.disable_socket && (err = listen_start(d)) != 0)
 		goto fail;
 	why[0] = '\0';
 	return 0;
@@ -151,8 +152,16 @@ main(int argc, char **argv)
 		talloc_free(d);
 		return status;
 	}
+	/* --config-file's xenstored-log-* first: the log is then opened so. */
+	if ((err = log_configure(&d->cfg.log)) != 0) {
+		fprintf(stderr, "xstored: xenstored-log-file %s: %s\n",
+		    d->cfg.log.file, strerror(err));
+		talloc_free(d);
+		return 1;
+	}
 	log_open(d->cfg.foreground ? LOG_OPEN_FOREGROUND : LOG_OPEN_STARTING,
 	    d->cfg.verbose);
+	oxconf_load_report(d);
 	if ((err = daemonize_pidfile_open(d, &busy)) != 0 || busy) {
 		/* If another instance runs, leave it its socket, quietly. */
 		if (err != 0)
@@ -185,6 +194,7 @@ main(int argc, char **argv)
 		(void)fflush(stdout);
 	}
 	log_info("xstored %s: serving %s (hypervisor: %s)", XSTORED_VERSION,
+	    d->cfg.disable_socket ? "no socket (--disable-socket)" :
 	    d->cfg.socket_path, d->cfg.hv->name);
 
 	err = loop_run(d);
