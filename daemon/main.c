@@ -161,7 +161,6 @@ main(int argc, char **argv)
 	}
 	log_open(d->cfg.foreground ? LOG_OPEN_FOREGROUND : LOG_OPEN_STARTING,
 	    d->cfg.verbose);
-	oxconf_load_report(d);
 	if ((err = daemonize_pidfile_open(d, &busy)) != 0 || busy) {
 		/* If another instance runs, leave it its socket, quietly. */
 		if (err != 0)
@@ -193,6 +192,8 @@ main(int argc, char **argv)
 		printf("%ld\n", (long)getpid());
 		(void)fflush(stdout);
 	}
+	/* Info lines: logged by the daemon, not the starting process. */
+	oxconf_load_report(d);
 	log_info("xstored %s: serving %s (hypervisor: %s)", XSTORED_VERSION,
 	    d->cfg.disable_socket ? "no socket (--disable-socket)" :
 	    d->cfg.socket_path, d->cfg.hv->name);

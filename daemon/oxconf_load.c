@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -111,6 +112,25 @@ read_file(TALLOC_CTX *ctx, const char *path, char **out, size_t *len)
 out:
 	close(fd);
 	return err;
+}
+
+/*
+ * The pid file's directory, as oxenstored makes it (/var/run/xen is on a
+ * tmpfs); one level, 0755. A failure shows when the pid file is opened.
+ */
+static void
+make_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return;
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return;
+	*slash = '\0';
+	(void)mkdir(dir, 0755);
 }
 
 static void
@@ -230,9 +250,10 @@ oxconf_load(struct daemon *d)
 	}
 	d->cfg.oxconf = c;
 	apply_quotas(d, c);
-	if (d->cfg.pid_file == NULL && c->given[OXCONF_PID_FILE])
+	if (d->cfg.pid_file == NULL && c->given[OXCONF_PID_FILE]) {
 		d->cfg.pid_file = c->v[OXCONF_PID_FILE].s;
-	else
+		make_parent(d->cfg.pid_file);
+	} else
 		d->cfg.pid_file_cmdline = d->cfg.pid_file != NULL;
 	d->cfg.access_log_cmdline = d->cfg.access_log != NULL;
 	apply_access_log(d, c);
