@@ -3,9 +3,10 @@
  * Logging: syslog with ident "xstored" and facility LOG_DAEMON (journald
  * takes it from there), at the levels err, warning, info and debug (-V).
  *
- * State: none of our own. The copy to stderr is syslog's LOG_PERROR option
- * and the level is syslog's log mask, both set by log_open(), so these
- * functions can be called from anywhere without a daemon pointer. Modes:
+ * State: the chosen level, facility and log file (lg, below), set by
+ * log_configure() and log_open(), so these functions can be called from
+ * anywhere without a daemon pointer; the copy to stderr is syslog's
+ * LOG_PERROR option (or ours, with a log file). Modes:
  *  - foreground (-N): everything to syslog and to stderr, except when
  *    stderr is the journal (systemd's JOURNAL_STREAM names it), which
  *    receives syslog already: no line twice;
@@ -105,8 +106,11 @@ log_open(int mode, bool verbose)
 	lg.upto = upto;
 	lg.mode = mode;
 	openlog("xstored", opts, lg.facility);
-	if (upto >= 0)
-		setlogmask(LOG_UPTO(upto));
+	/*
+	 * vlog() filters by lg.upto itself; syslog's own mask stays wide
+	 * open for the access log's lines (access-log-file = syslog:F).
+	 */
+	setlogmask(LOG_UPTO(LOG_DEBUG));
 }
 
 int

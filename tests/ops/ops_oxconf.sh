@@ -257,3 +257,15 @@ test_oxconf_access_log_file_in_the_file_and_no_access_log() {
 	stop_forking
 	[ ! -e "$TESTDIR/fromfile.log" ] || fail "--no-access-log wrote the file's log"
 }
+
+test_oxconf_syslog_targets_are_accepted() {
+	printf 'xenstored-log-file = syslog:local3\nxenstored-log-level = debug\naccess-log-file = syslog:local4\n' \
+	    >"$TESTDIR/syslog.conf"
+	start_foreground --config-file "$TESTDIR/syslog.conf" \
+	    --hypervisor none
+	ok xenstore-write /ops/a 1
+	stop_foreground
+	# Through syslog (local3); the foreground copy on stderr shows it.
+	has "$TESTDIR/daemon.log" 'access log: syslog \(.*syslog.conf:3\)$'
+	has "$TESTDIR/daemon.log" 'serving '
+}
