@@ -103,6 +103,7 @@ struct daemon_config {
 	unsigned int priv_domid; /* --priv-domid: the privileged domain (0) */
 	unsigned int event_port; /* --event: stubdom only; unused here */
 	unsigned int watch_event_timeout; /* -w watch-event=, s; 0: never */
+	int	 ring_scan;	/* s between ring scans; 0: ours; -1: none */
 	/* -E -S -W -t -A -M -Q -q: global quota defaults, set at start. */
 	unsigned int quota[STORE_QUOTA_COUNT];
 	unsigned int quota_given;	/* bit q set: quota[q] was given */

@@ -20,7 +20,9 @@
  *   quota-maxoutstanding -> outstanding   quota-path-max -> path-max
  *   quota-activate = false -> nodes and node-size off (oxenstored's
  *   switch covers only those two checks)
- *   pid-file, access-log-*, xenstored-log-*: the same meaning.
+ *   pid-file, access-log-*, xenstored-log-*, ring-scan-interval: the
+ *   same meaning (a ring-scan-interval of 0, every loop turn to
+ *   oxenstored, is 1 s here).
  * Keys accepted with no effect (oxconf_key_moot) are listed in one log
  * line; xstored(8) says why each is moot.
  *
@@ -261,6 +263,11 @@ oxconf_load(struct daemon *d)
 	    d->cfg.access.facility == -1 && d->cfg.access.nb_files != 0)
 		return 1;	/* the default path's copy failed */
 	apply_log(d, c);
+	/* oxenstored scans on every loop turn for 0: our shortest is 1 s. */
+	if (c->given[OXCONF_RING_SCAN_INTERVAL])
+		d->cfg.ring_scan = c->v[OXCONF_RING_SCAN_INTERVAL].i < 0 ? -1 :
+		    c->v[OXCONF_RING_SCAN_INTERVAL].i == 0 ? 1 :
+		    (int)c->v[OXCONF_RING_SCAN_INTERVAL].i;
 	return OPTIONS_RUN;
 }
 
@@ -309,6 +316,14 @@ oxconf_load_report(struct daemon *d)
 		    "command line: %s", path, c->line[k], c->v[k].s,
 		    d->cfg.no_access_log ? "--no-access-log" :
 		    d->cfg.access_log);
+	k = OXCONF_RING_SCAN_INTERVAL;
+	if (c->given[k] && d->cfg.ring_scan < 0)
+		log_info("%s:%u: ring-scan-interval = %ld: rings are not "
+		    "scanned (only notifications are served)", path,
+		    c->line[k], c->v[k].i);
+	else if (c->given[k])
+		log_info("%s:%u: ring-scan-interval = %ld: rings scanned every "
+		    "%d s", path, c->line[k], c->v[k].i, d->cfg.ring_scan);
 	if (d->cfg.no_access_log)
 		log_info("access log: off (--no-access-log)");
 	else if (d->cfg.access.facility != -1)

@@ -122,7 +122,7 @@ static const struct key_row keys[OXCONF_KEY_COUNT] = {
 	    NULL, "xstored answers CONTROL (debug) requests from dom0 only",
 	    false },
 	[OXCONF_RING_SCAN_INTERVAL] = { "ring-scan-interval", T_INT, INT_MIN,
-	    INT_MAX, ONLY_NONE, NULL, NULL, true },
+	    INT_MAX, ONLY_NONE, NULL, NULL, false },
 	[OXCONF_PID_FILE] = { "pid-file", T_PATH, 0, 0, ONLY_NONE, NULL,
 	    NULL, false },
 	[OXCONF_XENSTORED_KVA] = { "xenstored-kva", T_PATH, 0, 0, ONLY_STRING,

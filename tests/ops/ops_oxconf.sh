@@ -108,6 +108,7 @@ test_oxconf_hand_tuned_file_every_key_applies() {
 	has "$TESTDIR/xenstored.log" \
 	    '^\[[0-9]{8}T[0-9:.]{12}Z\| info\|xenstored\] .*quota-maxentity = 321 applied as quota nodes = 321$'
 	has "$TESTDIR/xenstored.log" 'accepted with no effect.*conflict-burst-limit'
+	has "$TESTDIR/xenstored.log" 'ring-scan-interval = 10: rings scanned every 10 s$'
 	# The access log: read ops on, rotated after 6 lines (3 files at
 	# most), lines cut at 69 characters ending in "..".
 	[ -e "$TESTDIR/access.log.1" ] || fail "the access log was not rotated"

@@ -127,6 +127,14 @@ START_TEST(oxconf_quota_zero_is_refused)
 }
 END_TEST
 
+START_TEST(oxconf_ring_scan_interval_may_be_negative)
+{
+	ck_assert_int_eq(parse("ring-scan-interval = -1\n"), 0);
+	ck_assert_int_eq(conf->v[OXCONF_RING_SCAN_INTERVAL].i, -1);
+	ck_assert_int_eq(parse("ring-scan-interval = -\n"), EINVAL);
+}
+END_TEST
+
 START_TEST(oxconf_path_max_stops_at_2048)
 {
 	ck_assert_int_eq(parse("quota-path-max = 2048\n"), 0);
@@ -248,6 +256,8 @@ START_TEST(oxconf_every_key_has_a_name)
 	ck_assert_ptr_null(oxconf_key_name(OXCONF_KEY_COUNT));
 	ck_assert(oxconf_key_moot(OXCONF_CONFLICT_BURST_LIMIT));
 	ck_assert(!oxconf_key_moot(OXCONF_QUOTA_MAXENTITY));
+	ck_assert(!oxconf_key_moot(OXCONF_RING_SCAN_INTERVAL));
+	ck_assert(oxconf_key_moot(OXCONF_GC_MAX_OVERHEAD));
 }
 END_TEST
 
@@ -264,6 +274,7 @@ oxconf_suite(void)
 	tcase_add_test(tc, oxconf_unknown_key_names_key_and_line);
 	tcase_add_test(tc, oxconf_bad_number_is_refused);
 	tcase_add_test(tc, oxconf_quota_zero_is_refused);
+	tcase_add_test(tc, oxconf_ring_scan_interval_may_be_negative);
 	tcase_add_test(tc, oxconf_path_max_stops_at_2048);
 	tcase_add_test(tc, oxconf_bool_is_true_or_false_only);
 	tcase_add_test(tc, oxconf_float_is_a_plain_decimal);
