@@ -22,7 +22,8 @@
  * syslog:FACILITY) the date is left to syslog, as oxenstored does.
  *
  * What is logged: with --access-log alone, every request, error replies,
- * watch events, and connections made and closed; with --config-file,
+ * watch events, connections made and closed, and each transaction's
+ * "commit" or "conflict" (EAGAIN) as oxenstored writes them; with --config-file,
  * oxenstored's choice: reads, directory listings, permission reads and
  * ENOENT errors only with access-log-read-ops, transaction starts and
  * ends only with access-log-transactions-ops, introduce, release,
@@ -274,6 +275,15 @@ access_log_reply(struct daemon *d, const struct conn *c,
 	len = hdr->len <= XENSTORE_PAYLOAD_MAX ? hdr->len :
 	    XENSTORE_PAYLOAD_MAX;
 	line(d, c, hdr->tx_id, op_name(hdr->type), payload, len);
+}
+
+void
+access_log_tx(struct daemon *d, const struct conn *c, uint32_t tx_id,
+    bool committed)
+{
+	if (d->access_fd == -1 && !d->access_syslog)
+		return;
+	line(d, c, tx_id, committed ? "commit" : "conflict", "", 0);
 }
 
 void

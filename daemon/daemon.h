@@ -309,6 +309,9 @@ void	access_log_request(struct daemon *d, const struct conn *c,
 void	access_log_reply(struct daemon *d, const struct conn *c,
 	    const struct xsd_sockmsg *hdr, const char *payload);
 void	access_log_conn(struct daemon *d, const struct conn *c, bool created);
+/* A transaction's commit: "commit", or "conflict" when it failed (EAGAIN). */
+void	access_log_tx(struct daemon *d, const struct conn *c, uint32_t tx_id,
+	    bool committed);
 
 /*
  * logs.c: the trace and the access log together. The hooks are what

@@ -62,6 +62,7 @@ test_access_log_records_requests_per_connection() {
 	has "$a" "^$STAMP  A[0-9]+ +t start +\$"
 	has "$a" "^$STAMP  A[0-9]+\\.[0-9]+ +write +/ops/t1 x\$"
 	has "$a" "^$STAMP  A[0-9]+\\.[0-9]+ +t end +T\$"
+	has "$a" "^$STAMP  A[0-9]+\\.[0-9]+ +commit +\$"
 	has "$a" "^$STAMP  A[0-9]+ +endconn +\$"
 }
 
