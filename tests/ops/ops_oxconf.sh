@@ -270,3 +270,33 @@ test_oxconf_syslog_targets_are_accepted() {
 	has "$TESTDIR/daemon.log" 'access log: syslog \(.*syslog.conf:3\)$'
 	has "$TESTDIR/daemon.log" 'serving '
 }
+
+# The access log's default path with --config-file is oxenstored's. The
+# test mounts a tmpfs over /var/log/xen in a mount namespace of its own,
+# so the host's log is never touched (needs root; else it says so).
+test_oxconf_access_log_defaults_to_oxenstoreds_path() {
+	debian_conf
+	if [ "$(id -u)" != 0 ] || [ ! -d /var/log/xen ]; then
+		echo "not root or no /var/log/xen: default path not tested"
+		return 0
+	fi
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	XENSTORED_PATH=$XENSTORED_PATH timeout -k 2 30 \
+	    unshare --mount --propagation private bash -c '
+		set -u
+		mount -t tmpfs xstored-test /var/log/xen || exit 3
+		timeout -k 1 20 "$1" -N --hypervisor none --config-file "$2" \
+		    --pid-file "$3/xstored.pid" >"$3/daemon.log" 2>&1 &
+		pid=$!
+		for i in $(seq 500); do
+			timeout 2 xenstore-write /ops/a 1 2>/dev/null && break
+			sleep 0.02
+		done
+		kill -TERM "$pid"
+		wait "$pid" || exit 4
+		cp /var/log/xen/xenstored-access.log "$3/default-access.log"
+	' _ "$XSTORED" "$TESTDIR/oxenstored.conf" "$TESTDIR" ||
+	    fail "the run in a mount namespace failed ($?): $(cat "$TESTDIR/daemon.log")"
+	has "$TESTDIR/daemon.log" "access log: /var/log/xen/xenstored-access.log \\(oxenstored's default\\)$"
+	has "$TESTDIR/default-access.log" 'write +/ops/a 1$'
+}
