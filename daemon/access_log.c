@@ -23,11 +23,12 @@
  *
  * What is logged: with --access-log alone, every request, error replies,
  * watch events, connections made and closed, and each transaction's
- * "commit" or "conflict" (EAGAIN) as oxenstored writes them; with --config-file,
- * oxenstored's choice: reads, directory listings, permission reads and
- * ENOENT errors only with access-log-read-ops, transaction starts and
- * ends only with access-log-transactions-ops, introduce, release,
- * getdomain, is introduced, resume only with access-log-special-ops.
+ * "commit" or "conflict" (EAGAIN) as oxenstored writes them; with
+ * --config-file, oxenstored's choice: reads, directory listings,
+ * permission reads and ENOENT errors only with access-log-read-ops,
+ * transaction starts and ends only with access-log-transactions-ops,
+ * introduce, release, getdomain, is introduced, resume only with
+ * access-log-special-ops.
  * Rotation after nb-lines lines, nb-files files kept (logs_rotate()),
  * only with --config-file; else logrotate and SIGHUP. Values land here,
  * so the file is created 0600.

@@ -61,7 +61,8 @@ logs_date(char *out, size_t outsz)
 	struct timeval tv;
 	struct tm tm;
 
-	if (gettimeofday(&tv, NULL) == -1 || gmtime_r(&tv.tv_sec, &tm) == NULL) {
+	if (gettimeofday(&tv, NULL) == -1 ||
+	    gmtime_r(&tv.tv_sec, &tm) == NULL) {
 		memset(&tm, 0, sizeof(tm));
 		tv.tv_usec = 0;
 	}
@@ -95,7 +96,8 @@ logs_rotate(const char *path, unsigned int nb_files, int *fd, mode_t mode)
 		if (n == 1)
 			(void)snprintf(from, sizeof(from), "%s", path);
 		else
-			(void)snprintf(from, sizeof(from), "%s.%u", path, n - 1);
+			(void)snprintf(from, sizeof(from), "%s.%u", path,
+			    n - 1);
 		(void)snprintf(to, sizeof(to), "%s.%u", path, n);
 		if (rename(from, to) == -1 && errno != ENOENT)
 			log_warn("rotating %s: %s", from, strerror(errno));

@@ -478,8 +478,8 @@ options_parse(struct daemon *d, int argc, char **argv)
 	if (d->cfg.config_test && d->cfg.config_file == NULL)
 		return usage_error("--config-test needs --config-file FILE");
 	if (d->cfg.no_access_log && d->cfg.access_log != NULL)
-		return usage_error("--no-access-log and --access-log contradict "
-		    "each other");
+		return usage_error("--no-access-log and --access-log "
+		    "contradict each other");
 
 	if ((v = env("XENSTORED_PATH")) != NULL)
 		d->cfg.socket_path = talloc_strdup(d->ctx, v);

@@ -311,11 +311,10 @@ oxconf_load_report(struct daemon *d)
 		    "line: %s", path, c->line[k], c->v[k].s, d->cfg.pid_file);
 	k = OXCONF_ACCESS_LOG_FILE;
 	if (c->given[k] && (d->cfg.no_access_log ||
-	    d->cfg.access_log != c->v[k].s) && c->v[k].facility == -1)
-		log_info("%s:%u: access-log-file = %s overridden by the "
-		    "command line: %s", path, c->line[k], c->v[k].s,
-		    d->cfg.no_access_log ? "--no-access-log" :
-		    d->cfg.access_log);
+	    d->cfg.access_log_cmdline))
+		log_info("%s:%u: access-log-file overridden by the command "
+		    "line: %s", path, c->line[k], d->cfg.no_access_log ?
+		    "--no-access-log" : d->cfg.access_log);
 	k = OXCONF_RING_SCAN_INTERVAL;
 	if (c->given[k] && d->cfg.ring_scan < 0)
 		log_info("%s:%u: ring-scan-interval = %ld: rings are not "
