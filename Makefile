@@ -48,8 +48,9 @@
 #   WERROR    -Werror by default; WERROR= turns warnings back into warnings
 #   CPPFLAGS, LDFLAGS  added as given (dpkg-buildflags' hardening)
 #
-# Layout: protocol/, store/, ringio/ and state/ are static libraries that
-# include nothing from daemon/; each unit test links only the library it tests
+# Layout: protocol/, store/, ringio/, state/ and oxconf/ are static
+# libraries that include nothing from daemon/; each unit test links only the
+# library it tests
 # (tests/unit/<lib>/<file>_test.c tests <lib>/<file>.c).
 
 CC       ?= cc
@@ -96,6 +97,7 @@ PROTOCOL_SRCS := $(wildcard protocol/*.c)
 STORE_SRCS    := $(wildcard store/*.c)
 RINGIO_SRCS   := $(wildcard ringio/*.c)
 STATE_SRCS    := $(wildcard state/*.c)
+OXCONF_SRCS   := $(wildcard oxconf/*.c)
 XSGUEST_SRCS  := $(wildcard tools/xs-guest/guest_*.c)
 DAEMON_SRCS   := $(wildcard daemon/*.c)
 
@@ -103,6 +105,7 @@ PROTOCOL_LIB  := $(BUILD)/libprotocol.a
 STORE_LIB     := $(BUILD)/libstore.a
 RINGIO_LIB    := $(BUILD)/libringio.a
 STATE_LIB     := $(BUILD)/libstate.a
+OXCONF_LIB    := $(BUILD)/liboxconf.a
 XSGUEST_LIB   := $(BUILD)/libxsguest.a
 
 objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -131,6 +134,11 @@ $(STATE_LIB): $(call objs,$(STATE_SRCS))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# oxenstored.conf's parser (no I/O): the daemon and its unit test link it.
+$(OXCONF_LIB): $(call objs,$(OXCONF_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 # The guest simulator (tools/xs-guest): a library its unit tests link.
 $(XSGUEST_LIB): $(call objs,$(XSGUEST_SRCS))
 	@rm -f $@
@@ -139,7 +147,8 @@ $(XSGUEST_LIB): $(call objs,$(XSGUEST_SRCS))
 $(BUILD)/xs-guest: $(call objs,tools/xs-guest/main.c) $(XSGUEST_LIB) $(RINGIO_LIB) $(PROTOCOL_LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $^
 
-$(BUILD)/xstored: $(call objs,$(DAEMON_SRCS)) $(STORE_LIB) $(STATE_LIB) $(RINGIO_LIB) $(PROTOCOL_LIB)
+$(BUILD)/xstored: $(call objs,$(DAEMON_SRCS)) $(OXCONF_LIB) $(STORE_LIB) $(STATE_LIB) \
+	    $(RINGIO_LIB) $(PROTOCOL_LIB)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_TALLOC) $(LDLIBS_SYSTEMD) $(LDLIBS_XEN)
 
 # Only these two print the version; they rebuild when it changes.
@@ -156,8 +165,9 @@ STORE_TESTS    := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/store/*_test.c
 RINGIO_TESTS   := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/ringio/*_test.c))
 XSGUEST_TESTS  := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/xsguest/*_test.c))
 STATE_TESTS    := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/state/*_test.c))
+OXCONF_TESTS   := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/oxconf/*_test.c))
 UNIT_TESTS     := $(PROTOCOL_TESTS) $(STORE_TESTS) $(RINGIO_TESTS) $(XSGUEST_TESTS) \
-		  $(STATE_TESTS)
+		  $(STATE_TESTS) $(OXCONF_TESTS)
 
 $(BUILD)/tests/unit/protocol/%: tests/unit/protocol/%.c $(PROTOCOL_LIB)
 	@mkdir -p $(dir $@)
@@ -172,6 +182,10 @@ $(BUILD)/tests/unit/ringio/%: tests/unit/ringio/%.c $(RINGIO_LIB) $(PROTOCOL_LIB
 	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
 
 $(BUILD)/tests/unit/state/%: tests/unit/state/%.c $(STATE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
+
+$(BUILD)/tests/unit/oxconf/%: tests/unit/oxconf/%.c $(OXCONF_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_TALLOC) $(LDLIBS_CHECK)
 
@@ -276,6 +290,7 @@ FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all \
 FUZZ_CFLAGS     = -std=gnu11 -O1 -g $(WARN) $(FUZZ_SAN) -I. -MMD -MP \
 		  $(shell pkg-config --cflags talloc)
 FUZZ_LIB_SRCS  := $(PROTOCOL_SRCS) $(STORE_SRCS) $(RINGIO_SRCS) $(STATE_SRCS) \
+		  $(OXCONF_SRCS) \
 		  $(filter-out daemon/main.c,$(DAEMON_SRCS)) tests/fuzz/world.c
 FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
 FUZZ_BINS      := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_HARNESSES))

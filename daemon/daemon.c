@@ -5,6 +5,8 @@
  * by main.c and the fuzz harnesses' world (tests/fuzz/world.c).
  * No state of its own.
  */
+#include <syslog.h>
+
 #include "daemon/daemon.h"
 
 struct daemon *
@@ -23,6 +25,14 @@ daemon_new(void)
 	d->trace_fd = -1;
 	d->hv_inherit_fd = -1;
 	d->access_fd = -1;
+	/* --access-log without --config-file: every request, no rotation. */
+	d->cfg.access.facility = -1;
+	d->cfg.access.nb_chars = 180;	/* oxenstored's line length */
+	d->cfg.access.read_ops = true;
+	d->cfg.access.tx_ops = true;
+	d->cfg.access.special_ops = true;
+	d->cfg.log.facility = LOG_DAEMON;
+	d->cfg.log.level = -1;
 	d->dirty_tail = &d->dirty;
 	return d;
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <talloc.h>
 
 #include "protocol/wire.h"
@@ -22,6 +23,7 @@
 struct conn;
 struct daemon;
 struct domain;
+struct oxconf;
 struct hypervisor_ops;
 struct store;
 struct state_image;
@@ -52,12 +54,43 @@ struct loop_source {
 	void	*obj;
 };
 
+/*
+ * The access log's shape: oxenstored's access-log-* keys. Without
+ * --config-file, --access-log logs every request and never rotates (the
+ * defaults daemon_new() sets); with it, oxenstored's defaults apply.
+ */
+struct access_log_config {
+	int	 facility;	/* access-log-file = syslog:F: LOG_*; else -1 */
+	unsigned int nb_files;	/* files kept by rotation (FILE, FILE.1...) */
+	unsigned int nb_lines;	/* lines written before rotating; 0: never */
+	int	 nb_chars;	/* longest line, ".." included; <= 0: any */
+	bool	 read_ops;	/* read, directory, getperms, ENOENT errors */
+	bool	 tx_ops;	/* t start, t end */
+	bool	 special_ops;	/* introduce, release, getdomain, ... */
+};
+
+/* The daemon's own log: oxenstored's xenstored-log-* keys (log.c). */
+struct log_config {
+	char	*file;		/* a file instead of syslog, or NULL */
+	int	 facility;	/* syslog facility (LOG_DAEMON) */
+	int	 level;		/* OXCONF_LEVEL_*, or -1: ours (info, -V) */
+	unsigned int nb_files;	/* rotation of file: files kept */
+	unsigned int nb_lines;	/* lines before rotating; 0: never */
+	int	 nb_chars;	/* longest line; <= 0: any */
+};
+
 /* What the command line and the environment chose; fixed after start. */
 struct daemon_config {
 	char	*socket_path;	/* talloc'ed under the daemon */
 	char	*pid_file;	/* NULL: none */
 	char	*trace_file;	/* -T, absolute (logs_path()), or NULL */
 	char	*access_log;	/* --access-log, absolute, or NULL */
+	struct access_log_config access;
+	struct log_config log;
+	char	*config_file;	/* --config-file: oxenstored.conf, or NULL */
+	bool	 config_test;	/* --config-test: check the file and exit */
+	bool	 no_access_log;	/* --no-access-log */
+	bool	 disable_socket; /* --disable-socket: no Unix socket */
 	unsigned int trace_flags; /* TRACE_* after --trace-control */
 	bool	 foreground;	/* -N */
 	bool	 verbose;	/* -V */
@@ -72,9 +105,14 @@ struct daemon_config {
 	unsigned int priv_domid; /* --priv-domid: the privileged domain (0) */
 	unsigned int event_port; /* --event: stubdom only; unused here */
 	unsigned int watch_event_timeout; /* -w watch-event=, s; 0: never */
+	int	 ring_scan;	/* s between ring scans; 0: ours; -1: none */
 	/* -E -S -W -t -A -M -Q -q: global quota defaults, set at start. */
 	unsigned int quota[STORE_QUOTA_COUNT];
 	unsigned int quota_given;	/* bit q set: quota[q] was given */
+	unsigned int quota_cmdline;	/* the same, by the command line */
+	bool	 pid_file_cmdline; /* --pid-file given (over the file's) */
+	bool	 access_log_cmdline; /* --access-log given (the same) */
+	const struct oxconf *oxconf;	/* --config-file's settings */
 };
 
 struct daemon {
@@ -150,6 +188,8 @@ struct daemon {
 	bool		 trace_broken;	/* wanted, but open or write failed */
 	int		 access_fd;
 	bool		 access_broken;	/* the same for the access log */
+	bool		 access_syslog;	/* the access log goes to syslog */
+	unsigned int	 access_lines;	/* written since the last rotation */
 };
 #define DAEMON_FEATURE_SET	0x80
 
@@ -167,6 +207,18 @@ struct daemon {
  */
 int	options_parse(struct daemon *d, int argc, char **argv);
 
+/* oxconf_load.c: --config-file */
+/*
+ * Reads cfg.config_file (oxenstored.conf) and applies it to d->cfg where
+ * the command line left a setting alone; logs, once the log is open, what
+ * came from where (oxconf_load_report). Returns OPTIONS_RUN, or 2 after a
+ * message on stderr naming the file and line (unreadable file, unknown
+ * key, bad or unsupported value), 1 on ENOMEM, 0 after --config-test.
+ */
+int	oxconf_load(struct daemon *d);
+/* Logs the settings the file gave and those the command line overrode. */
+void	oxconf_load_report(struct daemon *d);
+
 /*
  * log.c: syslog (ident "xstored", LOG_DAEMON). LOG_OPEN_FOREGROUND copies
  * every message to stderr too (unless stderr is the journal, which has
@@ -177,6 +229,14 @@ int	options_parse(struct daemon *d, int argc, char **argv);
 #define LOG_OPEN_FOREGROUND	1
 #define LOG_OPEN_STARTING	2
 void	log_open(int mode, bool verbose);
+/*
+ * Applies oxenstored's xenstored-log-* settings (a facility, a level, a
+ * file instead of syslog, rotated). Errors: errno of opening the file;
+ * the log stays on syslog then.
+ */
+int	log_configure(const struct log_config *lc);
+/* SIGHUP: reopens the log file by name, if there is one. */
+void	log_reopen(void);
 void	log_debug(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 void	log_info(const char *fmt, ...)
@@ -264,6 +324,9 @@ void	access_log_request(struct daemon *d, const struct conn *c,
 void	access_log_reply(struct daemon *d, const struct conn *c,
 	    const struct xsd_sockmsg *hdr, const char *payload);
 void	access_log_conn(struct daemon *d, const struct conn *c, bool created);
+/* A transaction's commit: "commit", or "conflict" when it failed (EAGAIN). */
+void	access_log_tx(struct daemon *d, const struct conn *c, uint32_t tx_id,
+	    bool committed);
 
 /*
  * logs.c: the trace and the access log together. The hooks are what
@@ -277,6 +340,20 @@ void	access_log_conn(struct daemon *d, const struct conn *c, bool created);
  */
 void	logs_write_all(int fd, const char *buf, size_t len, const char *what,
 	    const char *path, bool *broken);
+/* The time as oxenstored writes it: "20250101T12:00:00.123Z" (UTC). */
+void	logs_date(char *out, size_t outsz);
+/*
+ * oxenstored's line cap: a line longer than nb_chars - 1 is cut to that
+ * length, its last two characters "..". Returns the new length (<= len).
+ */
+size_t	logs_cut(char *line, size_t len, int nb_chars);
+/*
+ * oxenstored's rotation: FILE.(n-1) -> FILE.n ... FILE -> FILE.1, keeping
+ * nb_files in all, then *fd is a new, empty FILE (created with mode).
+ * Failures are logged; the old fd goes on if no new file can be made.
+ */
+void	logs_rotate(const char *path, unsigned int nb_files, int *fd,
+	    mode_t mode);
 /*
  * An absolute path for a log file name: relative names go under
  * LOGS_LIB_DIR, as the C daemon's. Errors: EINVAL (empty), ENOMEM.

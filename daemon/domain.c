@@ -14,6 +14,8 @@
  * once per event or tick, never per loop turn. The tick exists because
  * notifications are hints: hvmloader and Unikraft do not always notify
  * after consuming, and a reconnection request may come without one.
+ * Its period is DOMAIN_TICK_SECONDS, or oxenstored.conf's
+ * ring-scan-interval (cfg.ring_scan; negative: no scan, as oxenstored).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -75,14 +77,16 @@ tick_start(struct daemon *d)
 	struct itimerspec its;
 	int fd, err;
 
-	if (d->tick_src.ready != NULL)
+	if (d->tick_src.ready != NULL || d->cfg.ring_scan < 0)
 		return 0;
 	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (fd == -1)
 		return errno;
 	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = DOMAIN_TICK_SECONDS;
-	its.it_interval.tv_sec = DOMAIN_TICK_SECONDS;
+	/* ring-scan-interval (oxenstored.conf) may set the period. */
+	its.it_value.tv_sec = d->cfg.ring_scan > 0 ? d->cfg.ring_scan :
+	    DOMAIN_TICK_SECONDS;
+	its.it_interval.tv_sec = its.it_value.tv_sec;
 	if (timerfd_settime(fd, 0, &its, NULL) == -1 ||
 	    (err = loop_add(d, &d->tick_src, fd, EPOLLIN, tick_ready,
 	    NULL)) != 0) {

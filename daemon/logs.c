@@ -19,7 +19,13 @@
  * State: none beyond the two files' (see there).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/conn.h"
@@ -49,6 +55,65 @@ logs_write_all(int fd, const char *buf, size_t len, const char *what,
 	*broken = false;
 }
 
+void
+logs_date(char *out, size_t outsz)
+{
+	struct timeval tv;
+	struct tm tm;
+
+	if (gettimeofday(&tv, NULL) == -1 ||
+	    gmtime_r(&tv.tv_sec, &tm) == NULL) {
+		memset(&tm, 0, sizeof(tm));
+		tv.tv_usec = 0;
+	}
+	(void)snprintf(out, outsz, "%04d%02d%02dT%02d:%02d:%02d.%03dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
+}
+
+size_t
+logs_cut(char *line, size_t len, int nb_chars)
+{
+	size_t keep;
+
+	if (nb_chars <= 0 || len <= (size_t)nb_chars - 1)
+		return len;
+	keep = nb_chars - 1 > 2 ? (size_t)nb_chars - 1 : 2;
+	line[keep - 2] = '.';
+	line[keep - 1] = '.';
+	return keep;
+}
+
+void
+logs_rotate(const char *path, unsigned int nb_files, int *fd, mode_t mode)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	unsigned int n;
+	int nfd;
+
+	/* FILE.(n-1) -> FILE.n, ..., FILE -> FILE.1: nb_files in all. */
+	for (n = nb_files > 0 ? nb_files - 1 : 0; n >= 1; n--) {
+		if (n == 1)
+			(void)snprintf(from, sizeof(from), "%s", path);
+		else
+			(void)snprintf(from, sizeof(from), "%s.%u", path,
+			    n - 1);
+		(void)snprintf(to, sizeof(to), "%s.%u", path, n);
+		if (rename(from, to) == -1 && errno != ENOENT)
+			log_warn("rotating %s: %s", from, strerror(errno));
+	}
+	nfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+	    mode);
+	if (nfd == -1) {
+		log_warn("rotating %s: cannot reopen it: %s; writing on to "
+		    "the old file", path, strerror(errno));
+		return;
+	}
+	if (*fd != -1)
+		close(*fd);
+	*fd = nfd;
+}
+
 int
 logs_path(TALLOC_CTX *ctx, const char *name, char **out)
 {
@@ -76,6 +141,7 @@ logs_start(struct daemon *d)
 		d->trace_path = talloc_strdup(d->ctx, d->cfg.trace_file);
 		d->trace_broken = true;
 	}
+	d->access_syslog = d->cfg.access.facility != -1;
 	if (d->cfg.access_log != NULL &&
 	    (err = access_log_open(d)) != 0) {
 		log_warn("cannot open the access log %s: %s; it is off "
@@ -114,6 +180,7 @@ logs_reopen(struct daemon *d)
 			n++;
 		}
 	}
+	log_reopen();
 	log_info("SIGHUP: %u log file%s reopened", n, n == 1 ? "" : "s");
 }
 
@@ -128,7 +195,7 @@ void
 logs_packet_in(struct daemon *d, const struct conn *c,
     const struct xsd_sockmsg *hdr, const char *payload)
 {
-	if (d->trace_fd == -1 && d->access_fd == -1)
+	if (d->trace_fd == -1 && d->access_fd == -1 && !d->access_syslog)
 		return;
 	trace_packet(d, c, "IN", hdr, payload);
 	access_log_request(d, c, hdr, payload);
@@ -138,7 +205,7 @@ void
 logs_packet_out(struct daemon *d, const struct conn *c,
     const struct xsd_sockmsg *hdr, const char *payload)
 {
-	if (d->trace_fd == -1 && d->access_fd == -1)
+	if (d->trace_fd == -1 && d->access_fd == -1 && !d->access_syslog)
 		return;
 	trace_packet(d, c, "OUT", hdr, payload);
 	access_log_reply(d, c, hdr, payload);
@@ -147,7 +214,7 @@ logs_packet_out(struct daemon *d, const struct conn *c,
 void
 logs_conn(struct daemon *d, const struct conn *c, bool created)
 {
-	if (d->trace_fd == -1 && d->access_fd == -1)
+	if (d->trace_fd == -1 && d->access_fd == -1 && !d->access_syslog)
 		return;
 	trace_conn(d, c, created ? "CREATE" : "DESTROY", NULL);
 	access_log_conn(d, c, created);

@@ -85,7 +85,8 @@ start(struct daemon *d, char *why, size_t whysz)
 		if (d->listen_src.fd != -1)
 			return 0;
 	}
-	if ((err = listen_open(d)) != 0)
+	/* --disable-socket (oxenstored's): the rings alone. */
+	if (!d->cfg.disable_socket && (err = listen_open(d)) != 0)
 		return err;
 	return 0;
 }
@@ -127,8 +128,10 @@ serve(struct daemon *d, char *why, size_t whysz)
 		log_err("cannot start: live-update: %s", why);
 		return err;
 	}
+	/* The socket opened, or inherited from a live update; none with
+	 * --disable-socket. */
 	stage = "socket";
-	if ((err = listen_start(d)) != 0)
+	if (d->listen_src.fd != -1 && (err = listen_start(d)) != 0)
 		goto fail;
 	why[0] = '\0';
 	return 0;
@@ -177,6 +180,13 @@ main(int argc, char **argv)
 		talloc_free(d);
 		return status;
 	}
+	/* --config-file's xenstored-log-* first: the log is then opened so. */
+	if ((err = log_configure(&d->cfg.log)) != 0) {
+		fprintf(stderr, "xstored: xenstored-log-file %s: %s\n",
+		    d->cfg.log.file, strerror(err));
+		talloc_free(d);
+		return 1;
+	}
 	/* -U without -N: we are the daemon already (the same process). */
 	log_open(d->cfg.foreground ? LOG_OPEN_FOREGROUND :
 	    d->cfg.live_update ? LOG_OPEN_DAEMON : LOG_OPEN_STARTING,
@@ -213,7 +223,10 @@ main(int argc, char **argv)
 		printf("%ld\n", (long)getpid());
 		(void)fflush(stdout);
 	}
+	/* Info lines: logged by the daemon, not the starting process. */
+	oxconf_load_report(d);
 	log_info("xstored %s: serving %s (hypervisor: %s)", XSTORED_VERSION,
+	    d->cfg.disable_socket ? "no socket (--disable-socket)" :
 	    d->cfg.socket_path, d->cfg.hv->name);
 
 	err = loop_run(d);

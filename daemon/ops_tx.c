@@ -43,6 +43,9 @@ op_transaction_end(struct daemon *d, struct conn *c, struct request *req)
 		return ENOENT;
 	req->tx = NULL;		/* freed by conn_tx_end() either way */
 	err = conn_tx_end(d, c, req->hdr.tx_id, commit);
+	/* oxenstored's access log has a line per commit and conflict. */
+	if (commit && (err == 0 || err == EAGAIN))
+		access_log_tx(d, c, req->hdr.tx_id, err == 0);
 	if (err != 0)
 		return err;
 	return dispatch_reply_str(d, c, req, "OK");

@@ -10,6 +10,17 @@
  * no dom0 ring; -V: debug logging; -P: print the pid), else as no-ops.
  * A few are our own: --access-log, --hypervisor, --version.
  *
+ * oxenstored's options are accepted too, with its meanings, so that its
+ * XENSTORED_ARGS still work: --config-file FILE (its oxenstored.conf,
+ * read by oxconf_load.c; without it no such file is read, unlike
+ * oxenstored, which reads /etc/xen/oxenstored.conf by default: a host
+ * switching from C xenstored must not pick up a file it never used),
+ * --config-test, --no-access-log, --disable-socket, --no-domain-init,
+ * --no-fork, --pid-file, -T, --help; --reraise-top-level (an OCaml
+ * debugging aid) is a no-op. --restart and --live are refused: they
+ * restore oxenstored's own database and live-update state, which xstored
+ * neither writes nor reads (its live update is Xen's stream, with -U).
+ *
  * Unlike the C daemon, which warns about an unknown option and goes on, any
  * mistake is fatal before anything starts: an unknown option, a missing
  * argument, a bad number, an unknown quota name or a positional argument
@@ -44,6 +55,13 @@
 #define OPT_PRIV_DOMID		260
 #define OPT_EVENT		261
 #define OPT_ACCESS_LOG		262
+#define OPT_CONFIG_FILE		263
+#define OPT_NO_ACCESS_LOG	264
+#define OPT_DISABLE_SOCKET	265
+#define OPT_CONFIG_TEST		266
+#define OPT_RERAISE		267
+#define OPT_RESTART		268
+#define OPT_LIVE		269
 
 #define OPTIONS_DOMID_MAX	0x7FEF	/* below DOMID_FIRST_RESERVED */
 #define OPTIONS_PATH_MAX	2048	/* XENSTORE_REL_PATH_MAX: -M ceiling */
@@ -52,6 +70,9 @@ static const char shortopts[] = ":A:DE:F:HI::KM:NPQ:RS:T:UVW:q:t:w:";
 
 static const struct option longopts[] = {
 	{ "access-log",		required_argument, NULL, OPT_ACCESS_LOG },
+	{ "config-file",	required_argument, NULL, OPT_CONFIG_FILE },
+	{ "config-test",	no_argument,	   NULL, OPT_CONFIG_TEST },
+	{ "disable-socket",	no_argument,	   NULL, OPT_DISABLE_SOCKET },
 	{ "entry-nb",		required_argument, NULL, 'E' },
 	{ "entry-size",		required_argument, NULL, 'S' },
 	{ "event",		required_argument, NULL, OPT_EVENT },
@@ -59,8 +80,10 @@ static const struct option longopts[] = {
 	{ "hypervisor",		required_argument, NULL, OPT_HYPERVISOR },
 	{ "internal-db",	optional_argument, NULL, 'I' },
 	{ "keep-orphans",	no_argument,	   NULL, 'K' },
+	{ "live",		no_argument,	   NULL, OPT_LIVE },
 	{ "live-update",	no_argument,	   NULL, 'U' },
 	{ "master-domid",	required_argument, NULL, OPT_MASTER_DOMID },
+	{ "no-access-log",	no_argument,	   NULL, OPT_NO_ACCESS_LOG },
 	{ "no-domain-init",	no_argument,	   NULL, 'D' },
 	{ "no-fork",		no_argument,	   NULL, 'N' },
 	{ "no-recovery",	no_argument,	   NULL, 'R' },
@@ -71,6 +94,8 @@ static const struct option longopts[] = {
 	{ "priv-domid",		required_argument, NULL, OPT_PRIV_DOMID },
 	{ "quota",		required_argument, NULL, 'Q' },
 	{ "quota-soft",		required_argument, NULL, 'q' },
+	{ "reraise-top-level",	no_argument,	   NULL, OPT_RERAISE },
+	{ "restart",		no_argument,	   NULL, OPT_RESTART },
 	{ "timeout",		required_argument, NULL, 'w' },
 	{ "trace-control",	required_argument, NULL, OPT_TRACE_CONTROL },
 	{ "trace-file",		required_argument, NULL, 'T' },
@@ -93,6 +118,11 @@ usage(FILE *f)
 "  -T, --trace-file FILE     trace every packet in and out to FILE\n"
 "      --trace-control=+SW|-SW  trace switches: obj io (on), wrl acc tdb\n"
 "      --access-log FILE     log every request per connection to FILE\n"
+"      --config-file FILE    read oxenstored's configuration file FILE\n"
+"                            (the command line wins where both set a value)\n"
+"      --config-test         check --config-file's FILE and exit\n"
+"      --no-access-log       no access log (oxenstored's option)\n"
+"      --disable-socket      no Unix socket: rings only (oxenstored's)\n"
 "  -V, --verbose             log at debug level\n"
 "  -P, --output-pid          print the daemon's pid on stdout\n"
 "      --hypervisor=KIND     xen (the default if /dev/xen exists),\n"
@@ -123,9 +153,10 @@ usage(FILE *f)
 "\n"
 "From 4.17's launch scripts: -D/--no-domain-init (leave dom0's kernel\n"
 "ring alone); accepted, no effect: -R/--no-recovery,\n"
-"-I/--internal-db [on|off].\n"
+"-I/--internal-db [on|off], --reraise-top-level (oxenstored's).\n"
 "  -U, --live-update         restore from $XENSTORED_RUNDIR/state_dump\n"
 "                            (set by xenstore-control live-update)\n"
+"--live and --restart (oxenstored's own restore formats) are refused.\n"
 "\n"
 "The socket is $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket, else\n"
 DAEMON_RUNDIR_DEFAULT "/socket. Relative log file names are under\n"
@@ -373,6 +404,32 @@ one_option(struct daemon *d, int ch, int argc, char **argv)
 		return set_timeout(d, optarg);
 	case OPT_ACCESS_LOG:
 		return path_arg(d, "--access-log", optarg, &d->cfg.access_log);
+	case OPT_CONFIG_FILE:
+		if (optarg[0] == '\0')
+			return usage_error("--config-file: empty file name");
+		d->cfg.config_file = talloc_strdup(d->ctx, optarg);
+		return d->cfg.config_file != NULL ? OPTIONS_RUN : 1;
+	case OPT_CONFIG_TEST:
+		d->cfg.config_test = true;
+		return OPTIONS_RUN;
+	case OPT_NO_ACCESS_LOG:
+		d->cfg.no_access_log = true;
+		return OPTIONS_RUN;
+	case OPT_DISABLE_SOCKET:
+		d->cfg.disable_socket = true;
+		return OPTIONS_RUN;
+	case OPT_RERAISE:	/* oxenstored: an OCaml debugging aid */
+		return OPTIONS_RUN;
+	case OPT_RESTART:
+		fprintf(stderr, "xstored: --restart is not supported: it reads "
+		    "a database oxenstored saved at exit; xstored keeps the "
+		    "store in memory only\n");
+		return 2;
+	case OPT_LIVE:
+		fprintf(stderr, "xstored: --live is not supported: it restores "
+		    "oxenstored's own live-update state; xstored's live update "
+		    "uses Xen's stream and -U (xenstore-control live-update)\n");
+		return 2;
 	case OPT_EVENT:
 		if (parse_uint(optarg, INT_MAX, &d->cfg.event_port) != 0)
 			return usage_error("--event: bad port '%s'", optarg);
@@ -419,6 +476,11 @@ options_parse(struct daemon *d, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (d->cfg.config_test && d->cfg.config_file == NULL)
+		return usage_error("--config-test needs --config-file FILE");
+	if (d->cfg.no_access_log && d->cfg.access_log != NULL)
+		return usage_error("--no-access-log and --access-log "
+		    "contradict each other");
 
 	if ((v = env("XENSTORED_PATH")) != NULL)
 		d->cfg.socket_path = talloc_strdup(d->ctx, v);
@@ -429,5 +491,7 @@ options_parse(struct daemon *d, int argc, char **argv)
 		    DAEMON_RUNDIR_DEFAULT "/socket");
 	if (d->cfg.socket_path == NULL)
 		return 1;
+	if (d->cfg.config_file != NULL)
+		return oxconf_load(d);
 	return OPTIONS_RUN;
 }

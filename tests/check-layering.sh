@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# The libraries (protocol/, store/, ringio/) must not reach into daemon/ nor
-# into the Xen control libraries: only the hypervisor backends in daemon/ may.
+# The libraries (protocol/, store/, ringio/, state/, oxconf/) must not reach
+# into daemon/ nor into the Xen control libraries: only the hypervisor
+# backends in daemon/ may.
 # xs_wire.h is allowed in protocol/ and ringio/: it is the wire definition.
 set -eu
 cd "$(dirname "$0")/.."
 bad=0
-for dir in protocol store ringio state; do
+for dir in protocol store ringio state oxconf; do
 	[ -d "$dir" ] || continue
 	if grep -nE '#include[[:space:]]*[<"](daemon/|xenctrl|xenevtchn|xengnttab|xenforeignmemory|xenstore\.h|systemd)' \
 	    "$dir"/*.[ch] 2>/dev/null; then
@@ -18,8 +19,8 @@ if grep -nE '#include[[:space:]]*[<"](xen/|protocol/|store/|ringio/)' state/*.[c
 	echo "layering: state/ stands alone (no Xen headers, no other library)" >&2
 	bad=1
 fi
-if grep -nE '#include[[:space:]]*[<"]xen/' store/*.[ch] 2>/dev/null; then
-	echo "layering: store/ must not include Xen headers" >&2
+if grep -nE '#include[[:space:]]*[<"]xen/' store/*.[ch] oxconf/*.[ch] 2>/dev/null; then
+	echo "layering: store/ and oxconf/ must not include Xen headers" >&2
 	bad=1
 fi
 [ "$bad" -eq 0 ] && echo "layering: ok"

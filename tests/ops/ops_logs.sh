@@ -54,15 +54,16 @@ test_access_log_records_requests_per_connection() {
 	ok xenstore-write /ops/t1 x /ops/t2 y
 	stop_forking
 	local a=$TESTDIR/access
-	has "$a" "^$STAMP A[0-9]+ +newconn\$"
-	has "$a" "^$STAMP A[0-9]+ +write +/ops/a hello\$"
-	has "$a" "^$STAMP A[0-9]+ +read +/ops/a\$"
-	has "$a" "^$STAMP A[0-9]+ +read +/ops/missing\$"
-	has "$a" "^$STAMP A[0-9]+ +error +ENOENT\$"
-	has "$a" "^$STAMP A[0-9]+ +t start\$"
-	has "$a" "^$STAMP A[0-9]+\\.[0-9]+ +write +/ops/t1 x\$"
-	has "$a" "^$STAMP A[0-9]+\\.[0-9]+ +t end +T\$"
-	has "$a" "^$STAMP A[0-9]+ +endconn\$"
+	has "$a" "^$STAMP  A[0-9]+ +newconn +\$"
+	has "$a" "^$STAMP  A[0-9]+ +write +/ops/a hello\$"
+	has "$a" "^$STAMP  A[0-9]+ +read +/ops/a\$"
+	has "$a" "^$STAMP  A[0-9]+ +read +/ops/missing\$"
+	has "$a" "^$STAMP  A[0-9]+ +error +ENOENT\$"
+	has "$a" "^$STAMP  A[0-9]+ +t start +\$"
+	has "$a" "^$STAMP  A[0-9]+\\.[0-9]+ +write +/ops/t1 x\$"
+	has "$a" "^$STAMP  A[0-9]+\\.[0-9]+ +t end +T\$"
+	has "$a" "^$STAMP  A[0-9]+\\.[0-9]+ +commit +\$"
+	has "$a" "^$STAMP  A[0-9]+ +endconn +\$"
 }
 
 test_access_log_shows_watch_events() {
@@ -76,7 +77,7 @@ test_access_log_shows_watch_events() {
 	ok xenstore-write /ops/w 1
 	wait "$watcher" || fail "xenstore-watch failed: $(cat "$TESTDIR/watch.out")"
 	stop_forking
-	has "$TESTDIR/access" "^$STAMP A[0-9]+ +w event +/ops/w /ops/w\$"
+	has "$TESTDIR/access" "^$STAMP  A[0-9]+ +w event +/ops/w /ops/w\$"
 }
 
 test_sighup_reopens_both_logs_for_rotation() {

@@ -40,7 +40,8 @@ test_man_page_renders_without_warnings() {
 	    entry-nb entry-size watch-nb transaction perm-nb path-max quota \
 	    quota-soft timeout keep-orphans master-domid priv-domid event \
 	    live-update no-domain-init no-recovery internal-db verbose \
-	    output-pid hypervisor help version; do
+	    output-pid hypervisor help version config-file config-test \
+	    no-access-log disable-socket reraise-top-level restart live; do
 		grep -qF -- "\\-\\-${opt//-/\\-}" "$ROOT/docs/xstored.8" ||
 		    fail "xstored.8 does not mention --$opt"
 	done
