@@ -128,8 +128,7 @@ serve(struct daemon *d, char *why, size_t whysz)
 		log_err("cannot start: live-update: %s", why);
 		return err;
 	}
-	/* The socket opened, or inherited from a live update; none with
-	 * --disable-socket. */
+	/* The socket opened or inherited (-U); none with --disable-socket. */
 	stage = "socket";
 	if (d->listen_src.fd != -1 && (err = listen_start(d)) != 0)
 		goto fail;
