@@ -300,8 +300,13 @@ conn_ring_service(struct daemon *d, struct conn *c)
 		if (err == EAGAIN || err == ENOTCONN)
 			break;
 		if (err == ECONNRESET) {
+			/*
+			 * Served again on the guest's next event (or the
+			 * tick): a guest that keeps the word set must not
+			 * have us reset its ring over and over in one turn.
+			 */
 			ring_reconnected(d, c);
-			continue;
+			break;
 		}
 		if (err != 0) {
 			log_warn("domain %u: ring error %u, connection stopped",

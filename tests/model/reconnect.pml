@@ -332,7 +332,7 @@ inline service()
 		ring_read();
 		if
 		:: ret == R_AGAIN || ret == R_NOTCONN -> break
-		:: ret == R_RESET -> drop_state()
+		:: ret == R_RESET -> drop_state(); break
 		:: ret == R_PROTO -> drop_state(); break
 		:: ret == R_OK ->
 			/* dispatch_request(): the reply is queued at once. */

@@ -272,6 +272,14 @@ hvm_firmware() {
 	[ "${r:-0}" -ge 1 ] && ok "$name-hvmloader-reads" "hvmloader/bios=$r bios-strings+platform=$a in $f" ||
 		fail "$name-hvmloader-reads" "no read of hvmloader/bios in $f"
 	handshake_seen "$name" "$id"
+	# hvmloader waits with the word set and sends no event: xstored resets
+	# on an event or its periodic scan, never in a loop (the broken build
+	# shows it best: the word stays 1 for the whole wait).
+	case $XSD in xstored*)
+		n=$(grep -c "RECONNECT connection .* (d$id)" $TRACE)
+		[ "$n" -le 100 ] && ok "$name-no-reset-loop" "resets=$n" ||
+			fail "$name-no-reset-loop" "resets=$n: the ring was reset in a loop" ;;
+	esac
 	teardown "$name" destroy "$id"
 	ok "$name-cycle-time" "total=$(echo "$(now) $t" | awk '{print $1-$2}')s"
 }
