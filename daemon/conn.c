@@ -534,7 +534,10 @@ conn_queue_raw(struct daemon *d, struct conn *c, const void *data,
 	o->next = NULL;
 	o->len = len;
 	o->off = 0;
+	/* Restored bytes: not an event the dedup index knows. */
 	o->event = false;
+	o->indexed = false;
+	o->dnext = NULL;
 	o->queued_ms = conn_now_ms();
 	*c->out_tail = o;
 	c->out_tail = &o->next;
