@@ -81,9 +81,15 @@ conn_ring_page_port(const void *page)
 	return ring_evtchn_port(page);
 }
 
-int
-conn_ring_new(struct daemon *d, unsigned int domid, void *page,
-    unsigned int port, uint32_t features, struct conn **out)
+/*
+ * One ring connection for a mapped page and its bound port: with adopt,
+ * the page is taken over as a live update's old daemon left it; without,
+ * the features are advertised before anything else touches the ring. On
+ * failure the port is unbound and the page unmapped.
+ */
+static int
+ring_conn_make(struct daemon *d, unsigned int domid, void *page,
+    unsigned int port, uint32_t features, bool adopt, struct conn **out)
 {
 	struct ring_res *r;
 	struct conn *c;
@@ -107,10 +113,11 @@ conn_ring_new(struct daemon *d, unsigned int domid, void *page,
 	r->port = port;
 	r->page = page;
 	talloc_set_destructor(r, ring_res_destroy);
-	/* Advertises the features before anything else touches the ring. */
-	err = ringio_conn_new(c, page, ring_notify, r, features, &c->ring);
+	err = adopt ? ringio_conn_adopt(c, page, ring_notify, r, &c->ring) :
+	    ringio_conn_new(c, page, ring_notify, r, features, &c->ring);
 	if (err != 0) {
-		conn_close(d, c, "cannot set up the ring");
+		conn_close(d, c, adopt ? "cannot take the ring over" :
+		    "cannot set up the ring");
 		return err;
 	}
 	c->who.domid = domid;
@@ -124,45 +131,18 @@ conn_ring_new(struct daemon *d, unsigned int domid, void *page,
 }
 
 int
+conn_ring_new(struct daemon *d, unsigned int domid, void *page,
+    unsigned int port, uint32_t features, struct conn **out)
+{
+	return ring_conn_make(d, domid, page, port, features, false, out);
+}
+
+/* The page stays as the old daemon left it (4.17 does the same). */
+int
 conn_ring_adopt(struct daemon *d, unsigned int domid, void *page,
     unsigned int port, struct conn **out)
 {
-	struct ring_res *r;
-	struct conn *c;
-	int err;
-
-	err = conn_alloc(d, &c);
-	if (err != 0) {
-		d->cfg.hv->unbind(d, port);
-		d->cfg.hv->unmap_ring(d, domid, page);
-		return err;
-	}
-	r = talloc_zero(c, struct ring_res);
-	if (r == NULL) {
-		d->cfg.hv->unbind(d, port);
-		d->cfg.hv->unmap_ring(d, domid, page);
-		conn_close(d, c, "out of memory");
-		return ENOMEM;
-	}
-	r->d = d;
-	r->domid = domid;
-	r->port = port;
-	r->page = page;
-	talloc_set_destructor(r, ring_res_destroy);
-	/* The page stays as the old daemon left it (4.17 does the same). */
-	err = ringio_conn_adopt(c, page, ring_notify, r, &c->ring);
-	if (err != 0) {
-		conn_close(d, c, "cannot take the ring over");
-		return err;
-	}
-	c->who.domid = domid;
-	c->who.target = STORE_DOMID_NONE;
-	c->who.priv = domid == d->cfg.priv_domid;
-	c->out_hard = RING_OUT_HARD;
-	c->charge = true;
-	logs_conn(d, c, true);
-	*out = c;
-	return 0;
+	return ring_conn_make(d, domid, page, port, 0, true, out);
 }
 
 /*
